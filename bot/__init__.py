@@ -1,0 +1,1 @@
+"""Telegram layer of salescoach: thin handlers that parse, call domain functions and render."""

@@ -1,0 +1,87 @@
+"""Build the Application: services, persistence and feature handlers in an explicit order."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+from bot import texts
+from bot.context import AppType, BotContext
+from bot.handlers import common, gate, onboarding
+from bot.persistence import DbPersistence
+from bot.services import Services
+from core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Conversations mix buttons and text on purpose; PTB's per_message advice does not apply.
+warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+
+
+async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Load the NLU once and register the command list with Telegram."""
+    services: Services = app.bot_data["services"]
+    if app.bot_data.get("preload_nlu", True):
+        services.get_nlu()
+    try:
+        await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    except Exception:  # the bot still works without its command menu
+        log.warning("setMyCommands failed; the command menu may be out of date", exc_info=True)
+
+
+async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Close the services."""
+    services: Services = app.bot_data["services"]
+    services.close()
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    services: Services | None = None,
+    preload_nlu: bool = True,
+    rate_limiter: bool = True,
+) -> AppType:
+    """Build the bot with every feature wired in."""
+    services = services or Services.create(settings)
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token or "0:console")
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.file_base_url)
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(DbPersistence(services.sessionmaker))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .updater(None)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limiter and request is None:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app: AppType = builder.build()  # type: ignore[assignment]
+    app.bot_data["services"] = services
+    app.bot_data["preload_nlu"] = preload_nlu
+
+    # Order matters: the gate first (group -2), then commands valid in every state,
+    # then conversations and features, then the free-text router, then catch-alls.
+    gate.register(app)
+    common.register_first(app)
+    onboarding.register(app)
+    _register_features(app)
+    common.register_last(app)
+    return app
+
+
+def _register_features(app: AppType) -> None:
+    """Wire the feature modules (journal, coaching, scheduler, teams) and the text router."""
+    from bot.handlers import router
+
+    router.register(app)

@@ -1,0 +1,1 @@
+"""Objection-handling drills: scoring engine, objection bank and drill dialogue."""

@@ -1,0 +1,230 @@
+"""Embedded NLU backend: spaCy tokenizer, a linear intent model and a CRF for names."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pickle
+import re
+import shutil
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pycrfsuite
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from nlu import features
+from nlu.spacy_model import NLU_MODEL, get_nlp
+from nlu.training_data import TrainingData, load_training_data
+
+log = logging.getLogger(__name__)
+
+ARTEFACT_VERSION = "embedded-1"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_DATA = DATA_DIR / "nlu.yml"
+NAME_ENTITIES = ("company", "person", "city")
+
+CONFIG: dict[str, Any] = {
+    "char_ngrams": [2, 5],
+    "word_ngrams": [1, 2],
+    "C": 12.0,
+    "crf": {"c1": 0.05, "c2": 0.05, "max_iterations": 150},
+}
+MAX_CHARS = 4096
+
+
+_CUES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "zzfuture",
+        re.compile(
+            r"\b(demain|apres[- ]?demain|dans \d+|dans (une|un|deux|trois|quinze)|prochain|prochaine|la semaine pro|a venir|prevoir|penser a|a faire)\b"
+        ),
+    ),
+    (
+        "zzpast",
+        re.compile(r"\b(hier|avant[- ]?hier|ce matin|tout a l'heure|dernier|derniere|deja)\b"),
+    ),
+    (
+        "zzparticiple",
+        re.compile(
+            r"\b(vu|eu|fait|passe|sorti|sors|rencontre|appele|joint|tombe|laisse|signe|envoye|recu|visite)\b"
+        ),
+    ),
+    (
+        "zzphone",
+        re.compile(
+            r"\b(tel|tele|telephone|appel|appele|appeler|coup de fil|repondeur|messagerie|standard|visio|joignable|injoignable|rappele|sonne)\b"
+        ),
+    ),
+    ("zzquestion", re.compile(r"\?|\b(quoi|quel|quelle|combien|est-ce|ou j'en)\b")),
+    ("zzinfinitive", re.compile(r"^\s*\w+er\b")),
+]
+
+
+def normalise_for_intent(text: str) -> str:
+    """Lower-case, strip accents, map digits to 0 and add cue words, for the intent features."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    cues = [name for name, pattern in _CUES if pattern.search(text)]
+    return re.sub(r"\d", "0", text) + (" " + " ".join(cues) if cues else "")
+
+
+@dataclass
+class IntentModel:
+    """TF-IDF over characters and words, then a multinomial logistic regression."""
+
+    chars: TfidfVectorizer
+    words: TfidfVectorizer
+    classifier: LogisticRegression
+
+    @classmethod
+    def train(cls, texts: list[str], labels: list[str], config: dict[str, Any]) -> IntentModel:
+        """Fit the model on normalised texts."""
+        norm = [normalise_for_intent(t) for t in texts]
+        chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=tuple(config["char_ngrams"]),
+            sublinear_tf=True,
+            min_df=1,
+        )
+        words = TfidfVectorizer(
+            analyzer="word",
+            ngram_range=tuple(config["word_ngrams"]),
+            token_pattern=r"(?u)\b\w+\b",
+            sublinear_tf=True,
+        )
+        matrix = hstack([chars.fit_transform(norm), words.fit_transform(norm)]).tocsr()
+        classifier = LogisticRegression(C=config["C"], max_iter=3000)
+        classifier.fit(matrix, labels)
+        return cls(chars, words, classifier)
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """Return (intent, probability) pairs, best first."""
+        norm = [normalise_for_intent(text)]
+        matrix = hstack([self.chars.transform(norm), self.words.transform(norm)]).tocsr()
+        probs = self.classifier.predict_proba(matrix)[0]
+        order = np.argsort(-probs)
+        return [(str(self.classifier.classes_[i]), float(probs[i])) for i in order]
+
+
+def data_hash(data_path: Path, config: dict[str, Any]) -> str:
+    """Hash the training data, the configuration and the code version."""
+    digest = hashlib.sha256()
+    digest.update(data_path.read_bytes())
+    digest.update(json.dumps(config, sort_keys=True).encode())
+    digest.update(ARTEFACT_VERSION.encode())
+    digest.update(Path(features.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class EmbeddedInterpreter:
+    """The default NLU backend, trained from nlu.yml and cached on disk."""
+
+    name = "spacy"
+
+    def __init__(self, intent_model: IntentModel, crf_path: Path, gazetteers: dict[str, set[str]]):
+        self.intent_model = intent_model
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(crf_path))
+        self.gazetteers = gazetteers
+        self.tokenizer = get_nlp(NLU_MODEL, tokenizer_only=True).tokenizer
+
+    @classmethod
+    def load_or_train(
+        cls,
+        model_dir: str | Path = "var/nlu",
+        data_path: str | Path = DEFAULT_DATA,
+        force: bool = False,
+    ) -> EmbeddedInterpreter:
+        """Load the cached artefact for this data and config, training it when missing."""
+        data_path = Path(data_path)
+        root = Path(model_dir)
+        target = root / f"embedded-{data_hash(data_path, CONFIG)}"
+        if force or not (target / "done").exists():
+            train(data_path, target)
+        try:
+            return cls.load(target)
+        except (OSError, pickle.UnpicklingError, EOFError, KeyError, ValueError):
+            log.warning("cached NLU model at %s is unreadable; retraining", target)
+            train(data_path, target)
+            return cls.load(target)
+
+    @classmethod
+    def load(cls, target: Path) -> EmbeddedInterpreter:
+        """Load a trained artefact directory."""
+        with (target / "intent.pkl").open("rb") as fh:
+            intent_model = pickle.load(fh)
+        gazetteers = {
+            k: set(v) for k, v in json.loads((target / "gazetteers.json").read_text()).items()
+        }
+        return cls(intent_model, target / "names.crfsuite", gazetteers)
+
+    def rank(self, text: str) -> list[tuple[str, float]]:
+        """Rank intents for a text."""
+        return self.intent_model.rank(text)
+
+    def name_spans(self, text: str) -> list[tuple[str, int, int]]:
+        """Tag company, person and city spans with the CRF."""
+        tokens = features.tokenize(self.tokenizer, text)
+        if not tokens:
+            return []
+        labels = self.tagger.tag(features.sentence_features(tokens, self.gazetteers))
+        return features.bio_to_spans(tokens, labels)
+
+    def parse(self, text: str, now: datetime, intent: str | None = None) -> dict[str, Any]:
+        """Parse a message into the contract's result."""
+        text = text if isinstance(text, str) else str(text)
+        clipped = text[:MAX_CHARS]
+        ranking = self.rank(clipped) if clipped.strip() else [("out_of_scope", 1.0)]
+        names = self.name_spans(clipped) if clipped.strip() else []
+        from nlu.result import assemble_result
+
+        return assemble_result(text, clipped, ranking, names, now, forced_intent=intent)
+
+
+def train(data_path: Path, target: Path) -> dict[str, float]:
+    """Train the intent model and the CRF, then write the artefact atomically."""
+    started = time.perf_counter()
+    data: TrainingData = load_training_data(data_path)
+    tokenizer = get_nlp(NLU_MODEL, tokenizer_only=True).tokenizer
+    intent_model = IntentModel.train(
+        [e.text for e in data.examples], [e.intent for e in data.examples], CONFIG
+    )
+    gazetteers = features.build_gazetteers(data)
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for example in data.examples:
+        tokens = features.tokenize(tokenizer, example.text)
+        if not tokens:
+            continue
+        spans = [
+            (e["entity"], e["start"], e["end"])
+            for e in example.entities
+            if e["entity"] in NAME_ENTITIES
+        ]
+        trainer.append(
+            features.sentence_features(tokens, gazetteers), features.spans_to_bio(tokens, spans)
+        )
+    trainer.set_params({**CONFIG["crf"], "feature.possible_transitions": True})
+    trainer.train(str(tmp / "names.crfsuite"))
+    with (tmp / "intent.pkl").open("wb") as fh:
+        pickle.dump(intent_model, fh)
+    (tmp / "gazetteers.json").write_text(
+        json.dumps({k: sorted(v) for k, v in gazetteers.items()}, ensure_ascii=False)
+    )
+    seconds = time.perf_counter() - started
+    (tmp / "done").write_text(json.dumps({"seconds": seconds, "examples": len(data.examples)}))
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    log.info("trained embedded NLU in %.1f s (%d examples)", seconds, len(data.examples))
+    return {"seconds": seconds}
