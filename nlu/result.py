@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,156 @@ from nlu.normalize import (
 )
 
 SMALL_TALK = {"greet", "goodbye", "affirm", "deny", "help", "out_of_scope"}
+COMPANY_INTENTS = {"log_visit", "log_call", "plan_activity", "start_checklist"}
+
+# A company typed in lower case after a cue ("chez nexo", "tel fortin", "appelé brico vallée"):
+# the CRF leans on capitals, so this rule completes it when the CRF found no company.
+_CUE = (
+    r"(?:chez|ches|appel[ée]?s?|appeler|tel|t[ée]l[ée]?\.?|t[ée]l[ée]phon[ée]r?|rappel(?:er)?|"
+    r"rappell?e|relanc(?:e|er|[ée])|vu|caler\s+(?:un\s+)?rdv|rdv(?:\s+(?:avec|chez))?|visite|"
+    r"passage\s+chez|d[ée]mo\s+chez|mail\s+[àa])"
+)
+_LOWER_COMPANY = re.compile(
+    rf"(?<![\w-]){_CUE}\s+(?:l[ae]s?\s+|l['’]\s*)?(?P<name>[a-zà-ÿ0-9][\w&'’.-]*(?:\s+[a-zà-ÿ0-9&][\w&'’.-]*){{0,2}})",
+    re.IGNORECASE,
+)
+_NOT_NAME = {
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "des",
+    "du",
+    "de",
+    "avec",
+    "pour",
+    "et",
+    "a",
+    "à",
+    "au",
+    "sur",
+    "demain",
+    "hier",
+    "aujourd",
+    "ce",
+    "cet",
+    "cette",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "matin",
+    "soir",
+    "aprem",
+    "devis",
+    "commande",
+    "rdv",
+    "pas",
+    "ok",
+    "il",
+    "elle",
+    "ils",
+    "elles",
+    "on",
+    "je",
+    "j",
+    "me",
+    "m",
+    "lui",
+    "leur",
+    "client",
+    "clients",
+    "prospect",
+    "prospects",
+    "mon",
+    "ma",
+    "mes",
+    "son",
+    "sa",
+    "ses",
+    "dans",
+    "chez",
+    "messagerie",
+    "répondeur",
+    "repondeur",
+    "personne",
+    "tout",
+    "toute",
+    "qui",
+    "que",
+    "quoi",
+    "fait",
+    "eu",
+    "puis",
+    "plus",
+    "mais",
+    "donc",
+    "en",
+    "y",
+    "semaine",
+    "prochain",
+    "prochaine",
+    "m.",
+    "mr",
+    "mme",
+    "monsieur",
+    "madame",
+    "dg",
+    "pdg",
+    "daf",
+    "dsi",
+    "patron",
+    "gérant",
+    "gerant",
+    "acheteur",
+    "acheteuse",
+    "comptable",
+    "secrétaire",
+    "secretaire",
+    "assistante",
+    "technique",
+    "tél",
+    "tel",
+    "appel",
+    "relance",
+    "rappel",
+    "visite",
+    "nouveau",
+    "nouvelle",
+    "x",
+    "vers",
+    "entre",
+    "répond",
+    "repond",
+    "terminé",
+    "termine",
+    "fini",
+    "stp",
+    "svp",
+    "ne",
+    "n",
+    "veut",
+    "veulent",
+    "est",
+    "sont",
+    "ont",
+    "va",
+    "vont",
+    "dit",
+    "rien",
+    "après",
+    "apres",
+    "avant",
+    "depuis",
+    "via",
+    "par",
+    "sans",
+    "toujours",
+}
 _TRIM = " \t,;:.!?()[]\"'«»-–—"
 
 
@@ -56,6 +207,52 @@ def name_entity(text: str, entity: str, start: int, end: int) -> dict[str, Any] 
     return {"entity": entity, "start": start, "end": end, "value": value}
 
 
+_TITLED_PERSON = re.compile(
+    r"(?<![\w])(?P<name>(?:m\.|mr\.?|mme\.?|mlle|monsieur|madame)\s+[a-zà-ÿ][\w'’-]*(?:\s+[a-zà-ÿ][\w'’-]*)?)",
+    re.IGNORECASE,
+)
+
+
+def titled_person(text: str, taken: list[tuple[int, int]]) -> dict[str, Any] | None:
+    """Find "mme da silva" / "mr benali": a title then one or two words."""
+    for match in _TITLED_PERSON.finditer(text):
+        start = match.start("name")
+        words = list(re.finditer(r"\S+", match["name"]))
+        end = start + words[0].end()
+        for word in words[1:]:
+            token = word[0].lower().strip(",.;:")
+            if token in _NOT_NAME or not word[0][:1].isalpha():
+                break
+            end = start + word.start() + len(word[0].rstrip(",.;:"))
+        if end == start + words[0].end() or any(_overlaps((start, end), t) for t in taken):
+            continue
+        return name_entity(text, "person", start, end)
+    return None
+
+
+def lower_case_company(text: str, taken: list[tuple[int, int]]) -> dict[str, Any] | None:
+    """Find a company written in lower case right after a cue word."""
+    for match in _LOWER_COMPANY.finditer(text):
+        words: list[tuple[int, int]] = []
+        for word in re.finditer(r"[\w&'’.-]+", match["name"]):
+            token = word[0].lower().strip(".")
+            if token in _NOT_NAME or token.isdigit() or re.fullmatch(r"\d+h\d*", token):
+                break
+            words.append((match.start("name") + word.start(), match.start("name") + word.end()))
+        if not words:
+            continue
+        start, end = words[0][0], words[-1][1]
+        if any(_overlaps((start, end), t) for t in taken):
+            continue
+        return name_entity(text, "company", start, end)
+    return None
+
+
+def _is_person(entities: list[dict[str, Any]], span: tuple[int, int]) -> bool:
+    """Say whether a taken span is a person entity."""
+    return any(e["entity"] == "person" and (e["start"], e["end"]) == span for e in entities)
+
+
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     """Say whether two character ranges overlap."""
     return a[0] < b[1] and b[0] < a[1]
@@ -87,6 +284,24 @@ def assemble_result(
             if built is None or any(_overlaps((built["start"], built["end"]), t) for t in taken):
                 continue
             entities.append(built)
+            taken.append((built["start"], built["end"]))
+        person = titled_person(clipped, [t for t in taken if not _is_person(entities, t)])
+        if person is not None:
+            entities = [
+                e
+                for e in entities
+                if not (
+                    e["entity"] == "person"
+                    and _overlaps((e["start"], e["end"]), (person["start"], person["end"]))
+                )
+            ]
+            if not any(e["entity"] == "person" for e in entities):
+                entities.append(person)
+                taken.append((person["start"], person["end"]))
+        if intent in COMPANY_INTENTS and not any(e["entity"] == "company" for e in entities):
+            found = lower_case_company(clipped, taken)
+            if found is not None:
+                entities.append(found)
         entities.sort(key=lambda e: (e["start"], e["end"]))
     for entity in entities:
         entity["extractor"] = (
