@@ -82,6 +82,7 @@ def build_application(
 
 def _register_features(app: AppType) -> None:
     """Wire the feature modules (journal, coaching, scheduler, teams) and the text router."""
-    from bot.handlers import router
+    from bot.handlers import journal, router
 
-    router.register(app)
+    journal.register(app)  # cards, agenda, fiche; claims pending input before the router
+    router.register(app)  # free text last: every intent handler is registered by now

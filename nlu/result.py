@@ -165,6 +165,24 @@ _NOT_NAME = {
     "par",
     "sans",
     "toujours",
+    "faite",
+    "faites",
+    "effectuée",
+    "effectuee",
+    "réalisée",
+    "realisee",
+    "annulée",
+    "annulee",
+    "prévue",
+    "prevue",
+    "reportée",
+    "reportee",
+    "planifiée",
+    "planifiee",
+    "ratée",
+    "ratee",
+    "terminée",
+    "terminee",
 }
 _TRIM = " \t,;:.!?()[]\"'«»-–—"
 
@@ -196,6 +214,8 @@ def name_entity(text: str, entity: str, start: int, end: int) -> dict[str, Any] 
     if end <= start:
         return None
     raw = text[start:end]
+    if all(w.lower().strip(".") in _NOT_NAME for w in re.findall(r"[\w.'’-]+", raw)):
+        return None
     value = raw
     if entity == "company":
         value = clean_company(raw)
