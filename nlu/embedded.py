@@ -20,6 +20,8 @@ import pycrfsuite
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from spacy.tokenizer import Tokenizer
+from spacy.vocab import Vocab
 
 from nlu import features
 from nlu.spacy_model import NLU_MODEL, get_nlp
@@ -27,7 +29,7 @@ from nlu.training_data import TrainingData, load_training_data
 
 log = logging.getLogger(__name__)
 
-ARTEFACT_VERSION = "embedded-1"
+ARTEFACT_VERSION = "embedded-2"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_DATA = DATA_DIR / "nlu.yml"
 NAME_ENTITIES = ("company", "person", "city")
@@ -115,6 +117,72 @@ class IntentModel:
         return [(str(self.classifier.classes_[i]), float(probs[i])) for i in order]
 
 
+_FUTURE_WHEN = re.compile(
+    r"\b(demain|apr[eè]s[- ]?demain|dans (\d+|une?|deux|trois|quinze) (jours?|semaines?|mois)|"
+    r"(lundi|mardi|mercredi|jeudi|vendredi|samedi) prochain|la semaine pro(chaine)?)\b",
+    re.IGNORECASE,
+)
+_PAST_WHEN = re.compile(
+    r"\b(hier|avant[- ]?hier|(lundi|mardi|mercredi|jeudi|vendredi|samedi) dernier|"
+    r"la semaine derni[eè]re)\b",
+    re.IGNORECASE,
+)
+_NEXT_STEP = re.compile(
+    r"\b(relanc\w*|rappel\w*|recontact\w*|revoir|prochain rdv|rdv (pris|cal[ée]|fix[ée])\w*|"
+    r"on se (revoit|rappelle)|repasse\w*)\b[^,.;]*$",
+    re.IGNORECASE,
+)
+LOG_INTENTS = ("log_visit", "log_call")
+
+
+def _when_tense(text: str) -> tuple[bool, bool]:
+    """Say whether the activity date (not a next-step date) is in the future, the past."""
+    future = past = False
+    for match in _FUTURE_WHEN.finditer(text):
+        if not _NEXT_STEP.search(text[: match.start()]):
+            future = True
+    for match in _PAST_WHEN.finditer(text):
+        if not _NEXT_STEP.search(text[: match.start()]):
+            past = True
+    return future, past
+
+
+def arbitrate_tense(text: str, ranking: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """A report took place, a plan is ahead: an explicit date tense settles log vs plan."""
+    top = ranking[0][0]
+    if top not in (*LOG_INTENTS, "plan_activity"):
+        return ranking
+    future, past = _when_tense(text)
+    probs = dict(ranking)
+    if future and not past and top in LOG_INTENTS and probs.get("plan_activity", 0) >= 0.05:
+        winner = "plan_activity"
+    elif past and not future and top == "plan_activity":
+        winner = max(LOG_INTENTS, key=lambda i: probs.get(i, 0))
+        if probs.get(winner, 0) < 0.05:
+            return ranking
+    else:
+        return ranking
+    probs[winner], probs[top] = probs[top], probs[winner]
+    return sorted(probs.items(), key=lambda item: -item[1])
+
+
+def light_tokenizer() -> Tokenizer:
+    """The French model's tokenizer rules without its huge hyphenation regex (fast to load).
+
+    The full regex takes seconds to compile at every start; without it hyphenated
+    words are split, which the CRF learns to handle.
+    """
+    full = get_nlp(NLU_MODEL, tokenizer_only=True).tokenizer
+    return Tokenizer(
+        Vocab(),
+        rules=full.rules,
+        prefix_search=full.prefix_search,
+        suffix_search=full.suffix_search,
+        infix_finditer=full.infix_finditer,
+        url_match=full.url_match,
+    )
+
+
 def data_hash(data_path: Path, config: dict[str, Any]) -> str:
     """Hash the training data, the configuration and the code version."""
     digest = hashlib.sha256()
@@ -130,12 +198,18 @@ class EmbeddedInterpreter:
 
     name = "spacy"
 
-    def __init__(self, intent_model: IntentModel, crf_path: Path, gazetteers: dict[str, set[str]]):
+    def __init__(
+        self,
+        intent_model: IntentModel,
+        crf_path: Path,
+        gazetteers: dict[str, set[str]],
+        tokenizer: Tokenizer,
+    ) -> None:
         self.intent_model = intent_model
         self.tagger = pycrfsuite.Tagger()
         self.tagger.open(str(crf_path))
         self.gazetteers = gazetteers
-        self.tokenizer = get_nlp(NLU_MODEL, tokenizer_only=True).tokenizer
+        self.tokenizer = tokenizer
 
     @classmethod
     def load_or_train(
@@ -165,11 +239,12 @@ class EmbeddedInterpreter:
         gazetteers = {
             k: set(v) for k, v in json.loads((target / "gazetteers.json").read_text()).items()
         }
-        return cls(intent_model, target / "names.crfsuite", gazetteers)
+        tokenizer = Tokenizer(Vocab()).from_bytes((target / "tokenizer.bin").read_bytes())
+        return cls(intent_model, target / "names.crfsuite", gazetteers, tokenizer)
 
     def rank(self, text: str) -> list[tuple[str, float]]:
-        """Rank intents for a text."""
-        return self.intent_model.rank(text)
+        """Rank intents for a text, then let the tense of the activity date arbitrate log vs plan."""
+        return arbitrate_tense(text, self.intent_model.rank(text))
 
     def name_spans(self, text: str) -> list[tuple[str, int, int]]:
         """Tag company, person and city spans with the CRF."""
@@ -194,7 +269,7 @@ def train(data_path: Path, target: Path) -> dict[str, float]:
     """Train the intent model and the CRF, then write the artefact atomically."""
     started = time.perf_counter()
     data: TrainingData = load_training_data(data_path)
-    tokenizer = get_nlp(NLU_MODEL, tokenizer_only=True).tokenizer
+    tokenizer = light_tokenizer()
     intent_model = IntentModel.train(
         [e.text for e in data.examples], [e.intent for e in data.examples], CONFIG
     )
@@ -217,6 +292,7 @@ def train(data_path: Path, target: Path) -> dict[str, float]:
         )
     trainer.set_params({**CONFIG["crf"], "feature.possible_transitions": True})
     trainer.train(str(tmp / "names.crfsuite"))
+    (tmp / "tokenizer.bin").write_bytes(tokenizer.to_bytes())
     with (tmp / "intent.pkl").open("wb") as fh:
         pickle.dump(intent_model, fh)
     (tmp / "gazetteers.json").write_text(
