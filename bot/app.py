@@ -24,11 +24,27 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
 
 
+def _rss_mb() -> float:
+    """Return the resident memory of this process in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Load the NLU once and register the command list with Telegram."""
     services: Services = app.bot_data["services"]
+    log.info("startup core_ready rss_mb=%.0f", _rss_mb())
     if app.bot_data.get("preload_nlu", True):
         services.get_nlu()
+        log.info("startup nlu_ready rss_mb=%.0f", _rss_mb())
     try:
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
     except Exception:  # the bot still works without its command menu
