@@ -98,7 +98,8 @@ def build_application(
 
 def _register_features(app: AppType) -> None:
     """Wire the feature modules (journal, coaching, scheduler, teams) and the text router."""
-    from bot.handlers import journal, router
+    from bot.handlers import journal, reports, router
 
     journal.register(app)  # cards, agenda, fiche; claims pending input before the router
+    reports.register(app)  # stats, export, history
     router.register(app)  # free text last: every intent handler is registered by now

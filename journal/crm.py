@@ -19,6 +19,18 @@ LEGAL_SUFFIXES = re.compile(
     r"\b(sa|sas|sasu|sarl|eurl|sci|snc|ets|etablissements|groupe|ste|societe|et fils|& fils)\b"
 )
 FUZZY_THRESHOLD = 80
+GENERIC_WORDS = {
+    "industries", "industrie", "france", "services", "service", "transports", "transport",
+    "materiaux", "distribution", "solutions", "conseil", "batiment", "btp", "international",
+    "entreprise", "et", "fils", "freres", "cie", "garage", "boulangerie", "mairie", "de", "du",
+    "des", "la", "le", "les", "clinique", "cabinet", "hotel", "restaurant", "pharmacie",
+}  # fmt: skip
+
+
+def core_name(normalised: str) -> str:
+    """Drop generic words ("industries", "transports") so that they do not drive matching."""
+    core = " ".join(w for w in normalised.split() if w not in GENERIC_WORDS)
+    return core or normalised
 
 
 def norm_name(name: str) -> str:
@@ -51,10 +63,10 @@ def match_company(session: Session, owner_id: int, typed: str, limit: int = 3) -
     exact = [c for c in companies if c.norm_name == wanted]
     if exact:
         return [Match(c.id, c.name, 100.0, True) for c in exact[:1]]
-    choices = {c.id: c.norm_name for c in companies}
+    choices = {c.id: core_name(c.norm_name) for c in companies}
     names = {c.id: c.name for c in companies}
     found = process.extract(
-        wanted, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_THRESHOLD
+        core_name(wanted), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_THRESHOLD
     )
     return [Match(key, names[key], score, False) for _, score, key in found]
 

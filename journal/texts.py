@@ -260,3 +260,13 @@ def planned_label(kind: str, company: str | None, city: str | None) -> str:
     what = {"visit": "Visite", "call": "Appel", "task": "Action"}.get(kind, "Action")
     label = f"{what} {company or ''}".strip()
     return f"{label} ({city})" if city else label
+
+
+STATS_PERIODS = {"semaine": "Semaine", "mois": "Mois", "trimestre": "Trimestre", "annee": "Année"}
+STATS_FORMULAS_BUTTON = "ℹ️ Formules"
+STATS_USAGE = (
+    "Période inconnue. Essayez /stats semaine, /stats mois, /stats trimestre ou /stats annee."
+)
+EXPORT_EMPTY = "Votre journal est vide : rien à exporter pour l'instant."
+EXPORT_CAPTION_CSV = "📄 Votre journal ({count} lignes) au format CSV (Excel, LibreOffice)."
+EXPORT_CAPTION_XLSX = "📊 Le même journal au format Excel."

@@ -284,3 +284,88 @@ def test_followups_never_on_weekend_or_holiday() -> None:
     for day in range(1, 32):
         d = next_working_day(date(2026, 7, min(day, calendar.monthrange(2026, 7)[1])))
         assert d.weekday() < 5 and d != date(2026, 7, 14)
+
+
+async def test_stats_on_an_empty_journal(rep: Driver) -> None:
+    replies = await say(rep, "mes stats")
+    assert "Aucune activité" in replies[-1].text
+
+
+async def test_stats_after_logs_show_counts_ratios_and_formulas(rep: Driver) -> None:
+    for text in (
+        "appelé Garnier SARL ce matin, rdv pris jeudi 14h",
+        "appelé Leroy SA ce matin, messagerie",
+        "vu Dupont SA ce matin, commande 12k€",
+    ):
+        await say(rep, text)
+        await rep.press(U, "Valider")
+    replies = await say(rep, "/stats semaine")
+    text = replies[-1].text
+    assert "50" in text  # contact rate 1/2
+    replies = await rep.press(U, "Formules")
+    assert "÷" in replies[-1].text or "/" in replies[-1].text
+
+
+async def test_stats_unknown_period(rep: Driver) -> None:
+    replies = await say(rep, "/stats siecle")
+    assert replies[-1].text == texts.STATS_USAGE
+
+
+async def test_export_sends_csv_and_xlsx(rep: Driver) -> None:
+    await say(rep, "vu Dupont SA hier, devis 12k€")
+    await rep.press(U, "Valider")
+    replies = await say(rep, "/export")
+    names = [r.file_name for r in replies if r.method == "sendDocument"]
+    assert any(n.endswith(".csv") for n in names) and any(n.endswith(".xlsx") for n in names)
+    csv_bytes = next(r.file_bytes for r in replies if r.file_name and r.file_name.endswith(".csv"))
+    assert csv_bytes is not None and "Dupont SA" in csv_bytes.decode("utf-8-sig")
+
+
+async def test_export_empty_journal(rep: Driver) -> None:
+    replies = await say(rep, "/export")
+    assert replies[-1].text == texts.EXPORT_EMPTY
+
+
+async def test_history_edit_delete_and_undo(rep: Driver) -> None:
+    await say(rep, "vu Dupont SA hier, devis 12k€")
+    await rep.press(U, "Valider")
+    replies = await say(rep, "/historique")
+    assert "Dupont SA" in replies[-1].text
+    await rep.press(U, "✏️ 1")
+    await rep.press(U, "Corriger")
+    await rep.press(U, "Montant")
+    await say(rep, "15k€")
+    replies = await rep.press(U, "Valider")
+    assert replies[-1].text.startswith("✅ Entrée mise à jour")
+    [activity] = rows(rep, Activity)
+    assert activity.amount == Decimal("15000")
+    await say(rep, "/historique")
+    replies = await rep.press(U, "🗑 1")
+    assert "Supprimer cette entrée" in replies[-1].text
+    replies = await rep.press(U, "Oui, supprimer")
+    assert replies[-1].text == texts.DELETED
+    assert rows(rep, Activity)[0].deleted_at is not None
+    assert all(f.deleted_at is not None for f in rows(rep, FollowUp))
+    replies = await rep.press(U, "Annuler la suppression")
+    assert replies[-1].text.startswith("↩️ Entrée restaurée")
+    assert rows(rep, Activity)[0].deleted_at is None
+
+
+async def test_history_paginates(rep: Driver) -> None:
+    names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf"]
+    for n, name in enumerate(names):
+        await say(rep, f"vu {name} Industries hier, commande {n + 1}k€")
+        await rep.press(U, "Valider")
+    replies = await say(rep, "/historique")
+    assert texts.HISTORY_NEXT in replies[-1].button_labels()
+    replies = await rep.press(U, texts.HISTORY_NEXT)
+    assert "page 2" in replies[-1].text
+
+
+async def test_history_delete_of_another_users_entry_is_refused(rep: Driver) -> None:
+    await say(rep, "vu Dupont SA hier, devis 12k€")
+    await rep.press(U, "Valider")
+    [activity] = rows(rep, Activity)
+    await onboard(rep, 779, name="Autre")
+    await rep.press_data(779, 1, f"h:y:{activity.id}")
+    assert rows(rep, Activity)[0].deleted_at is None

@@ -48,7 +48,7 @@ def _load(context: BotContext, cid: str) -> Card | None:
     return Card.from_dict(data) if data else None
 
 
-def _store(context: BotContext, cid: str, card: Card) -> None:
+def store_card(context: BotContext, cid: str, card: Card) -> None:
     """Save a pending card."""
     _cards(context)[cid] = card.to_dict()
 
@@ -91,7 +91,7 @@ async def on_log(update: Update, context: BotContext, result: dict[str, Any]) ->
     card = card_from_nlu(result, now)
     propose_followup(card, now.date(), **_settings_kwargs(context))
     cid = secrets.token_hex(4)
-    _store(context, cid, card)
+    store_card(context, cid, card)
     await advance(update, context, cid)
 
 
@@ -113,7 +113,7 @@ async def advance(update: Update, context: BotContext, cid: str) -> None:
             if matches and matches[0].exact:
                 card.company, card.company_id = matches[0].name, matches[0].company_id
             elif matches:
-                _store(context, cid, card)
+                store_card(context, cid, card)
                 rows = [
                     [B(f"🏢 {m.name}", callback_data=f"j:co:{cid}:{m.company_id}")]
                     for m in matches
@@ -132,7 +132,7 @@ async def advance(update: Update, context: BotContext, cid: str) -> None:
                 return
         if card.company_id and not card.person and card.contact_id is None:
             last_contact = crm.last_contact(session, user.id, card.company_id)
-    _store(context, cid, card)
+    store_card(context, cid, card)
     missing = card.missing()
     if missing:
         await ask_field(update, context, cid, missing)
@@ -230,7 +230,7 @@ async def pending_input(update: Update, context: BotContext, text: str) -> bool:
         card.skipped = [s for s in card.skipped if s != COMPANY_CHECKED]
     if name == "outcome":
         propose_followup(card, now.date(), **_settings_kwargs(context))
-    _store(context, cid, card)
+    store_card(context, cid, card)
     context.user_data.pop(FOCUS, None)
     await advance(update, context, cid)
     return True
@@ -298,7 +298,7 @@ async def on_card_button(update: Update, context: BotContext) -> None:
         card.outcome = arg
         now = router.user_now(context, update)
         propose_followup(card, now.date(), **_settings_kwargs(context))
-        _store(context, cid, card)
+        store_card(context, cid, card)
         context.user_data.pop(FOCUS, None)
         await _close_buttons(query)
         await advance(update, context, cid)
@@ -359,7 +359,7 @@ async def _company_chosen(
                 return
             card.company, card.company_id = company.name, company.id
             card.city = card.city or company.city
-    _store(context, cid, card)
+    store_card(context, cid, card)
     assert update.callback_query is not None
     await _close_buttons(update.callback_query)
     await advance(update, context, cid)
@@ -384,7 +384,7 @@ async def _same_contact(
             contact.id,
             card.role or contact.role_code,
         )
-    _store(context, cid, card)
+    store_card(context, cid, card)
     await advance(update, context, cid)
 
 
@@ -396,7 +396,7 @@ async def _skip(update: Update, context: BotContext, cid: str, card: Card) -> No
         await context.bot.send_message(_chat_id(update), texts.SKIP_REFUSED)
         return
     card.skip(name)
-    _store(context, cid, card)
+    store_card(context, cid, card)
     context.user_data.pop(FOCUS, None)
     await advance(update, context, cid)
 
