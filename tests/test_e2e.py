@@ -1,0 +1,50 @@
+"""End to end over HTTP: the real bot process, the fake Telegram Bot API, simulated users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from db.models import Activity
+from tests.e2e import data_of, running_bot
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_onboarding_log_and_agenda_over_http(db_url: str, tmp_path: Path) -> None:
+    async with running_bot(db_url, tmp_path) as (_fake, users, _bot):
+        [welcome] = await users.ask(42, "/start", timeout=30)
+        assert "comment dois-je vous appeler" in welcome["text"]
+        assert "agenda" in str(await users.commands())
+        [ask_role] = await users.click(
+            42,
+            welcome["message_id"],
+            data_of(welcome, "Utiliser"),
+            timeout=30,
+            methods="sendMessage",
+        )
+        [ready] = await users.click(
+            42,
+            ask_role["message_id"],
+            data_of(ask_role, "Commercial"),
+            timeout=30,
+            methods="sendMessage",
+        )
+        assert "prêt" in ready["text"]
+        [card] = await users.ask(42, "vu Dupont SA hier, devis 12k€, relance jeudi", timeout=30)
+        assert "Dupont SA" in card["text"] and "12" in card["text"]
+        [saved] = await users.click(
+            42, card["message_id"], data_of(card, "Valider"), timeout=30, methods="sendMessage"
+        )
+        assert "enregistré" in saved["text"]
+        sent = await users.send_content(42, "photo")
+        [photo_reply] = await users.wait(42, 1, sent["seq"], timeout=30)
+        assert "photos" in photo_reply["text"]
+        [stranger] = await users.ask(4343, "bonjour", timeout=30)
+        assert "/start" in stranger["text"]
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Activity)) == 1
+    engine.dispose()
