@@ -210,6 +210,20 @@ class Push(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class DeferredPush(Base):
+    """A one-off push asked for later ("Plus tard (1 h)"), claimed by the scheduler tick."""
+
+    __tablename__ = "deferred_pushes"
+    __table_args__ = (Index("ix_deferred_due", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime] = mapped_column(DateTime)  # UTC, naive
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
 class ConversationState(Base):
     """Persisted bot state (PTB persistence backed by the database)."""
 

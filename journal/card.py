@@ -70,7 +70,7 @@ class Card:
 
     def missing(self) -> str | None:
         """Return the next essential field still missing, or None."""
-        if not self.company:
+        if not self.company and not (self.is_plan and self.kind == "task"):
             return "company"
         if not self.is_plan and self.outcome is None and "outcome" not in self.skipped:
             return "outcome"

@@ -121,19 +121,20 @@ def last_contact(session: Session, user_id: int, company_id: int) -> Contact | N
 
 def save_card(session: Session, user: User, card: Card, update_id: int | None = None) -> Activity:
     """Store a validated card: company, contact, activity and follow-up (caller commits)."""
-    assert card.company and card.day
+    assert card.day and (card.company or card.missing() is None)
+    company: Company | None = None
     if card.company_id is not None:
         company = owned_company(session, user.id, card.company_id)
         if company is None:
             raise PermissionError("company of another user")
-    else:
+    elif card.company:
         company = get_or_create_company(session, user.id, card.company, card.city)
     contact: Contact | None = None
-    if card.contact_id is not None:
+    if company is not None and card.contact_id is not None:
         contact = session.get(Contact, card.contact_id)
         if contact is None or contact.company_id != company.id:
             contact = None
-    if contact is None and card.person:
+    if company is not None and contact is None and card.person:
         contact = match_contact(session, company.id, card.person)
         if contact is None:
             contact = Contact(company_id=company.id, name=card.person, role_code=card.role)
@@ -157,7 +158,7 @@ def save_card(session: Session, user: User, card: Card, update_id: int | None = 
     activity.city = card.city
     activity.objections = ",".join(card.objections) or None
     activity.raw_text = card.raw_text
-    activity.company_id = company.id
+    activity.company_id = company.id if company else None
     activity.contact_id = contact.id if contact else None
     session.flush()
     if card.followup:
@@ -165,7 +166,7 @@ def save_card(session: Session, user: User, card: Card, update_id: int | None = 
             select(FollowUp).where(FollowUp.activity_id == activity.id, FollowUp.status == "open")
         )
         followup = existing or FollowUp(user_id=user.id, activity_id=activity.id)
-        followup.company_id = company.id
+        followup.company_id = company.id if company else None
         followup.due_date = date.fromisoformat(card.followup)
         followup.due_time = parse_time(card.followup_time)
         followup.note = _followup_note(card)

@@ -71,6 +71,8 @@ async def gate(update: Update, context: BotContext) -> None:
         return
     with context.services.session() as session:
         known = get_user(session, user.id)
+        if known is not None and not known.active:
+            known.active = True  # blocked the bot once, writing again: pushes resume
     if known is None:
         if update.callback_query:
             await update.callback_query.answer(texts.NOT_REGISTERED, show_alert=True)

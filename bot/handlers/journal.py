@@ -85,12 +85,17 @@ def _settings_kwargs(context: BotContext) -> dict[str, Any]:
     }
 
 
+def new_card_id() -> str:
+    """Return an opaque id for a pending card (only meaningful inside its owner's state)."""
+    return secrets.token_hex(4)
+
+
 async def on_log(update: Update, context: BotContext, result: dict[str, Any]) -> None:
     """Turn a log or plan message into a card."""
     now = router.user_now(context, update)
     card = card_from_nlu(result, now)
     propose_followup(card, now.date(), **_settings_kwargs(context))
-    cid = secrets.token_hex(4)
+    cid = new_card_id()
     store_card(context, cid, card)
     await advance(update, context, cid)
 
@@ -271,7 +276,7 @@ async def on_card_button(update: Update, context: BotContext) -> None:
         await _validate(update, context, cid, card)
     elif action == "no":
         _drop(context, cid)
-        await _close_buttons(query)
+        await close_buttons(query)
         await context.bot.send_message(chat_id, texts.CARD_CANCELLED)
     elif action == "fix":
         fields = [f for f in EDITABLE if not (f == "outcome" and card.is_plan)]
@@ -300,7 +305,7 @@ async def on_card_button(update: Update, context: BotContext) -> None:
         propose_followup(card, now.date(), **_settings_kwargs(context))
         store_card(context, cid, card)
         context.user_data.pop(FOCUS, None)
-        await _close_buttons(query)
+        await close_buttons(query)
         await advance(update, context, cid)
     elif action == "co":
         await _company_chosen(update, context, cid, card, arg)
@@ -312,7 +317,7 @@ async def on_card_button(update: Update, context: BotContext) -> None:
         await advance(update, context, cid)
 
 
-async def _close_buttons(query: Any) -> None:
+async def close_buttons(query: Any) -> None:
     """Remove the buttons of a message once used."""
     with contextlib.suppress(Exception):  # already edited or too old: nothing to remove
         await query.edit_message_reply_markup(None)
@@ -334,7 +339,7 @@ async def _validate(update: Update, context: BotContext, cid: str, card: Card) -
         crm.save_card(session, user, card, update_id=update_id)
     # committed above: only now does the bot say it is stored
     _drop(context, cid)
-    await _close_buttons(query)
+    await close_buttons(query)
     template = texts.UPDATED if editing else texts.SAVED
     message = template.format(summary=texts.summary(card))
     if card.followup:
@@ -361,7 +366,7 @@ async def _company_chosen(
             card.city = card.city or company.city
     store_card(context, cid, card)
     assert update.callback_query is not None
-    await _close_buttons(update.callback_query)
+    await close_buttons(update.callback_query)
     await advance(update, context, cid)
 
 

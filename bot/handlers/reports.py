@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import date
 from io import BytesIO
 from typing import Any
@@ -216,7 +215,7 @@ async def on_history_button(update: Update, context: BotContext) -> None:
             return
     await query.answer()
     if action == "e":
-        cid = secrets.token_hex(4)
+        cid = journal_handlers.new_card_id()
         journal_handlers.store_card(context, cid, card)
         await journal_handlers.advance(update, context, cid)
         return

@@ -1,0 +1,1 @@
+"""Pushes at the user's local time: evening plan-tomorrow, morning digest, timed reminders."""
