@@ -381,3 +381,70 @@ def shorten(text: str, limit: int = VALUE_MAX) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0]
     return f"{cut or text[: limit - 1]}…"
+
+
+# --- Telegram (bot/handlers/checklists.py) ----------------------------------------------
+
+ASK_KIND = "Quelle checklist veux-tu ouvrir ?"
+ASK_KIND_FOR = "Quelle checklist pour {company} ?"
+KIND_BUTTON = "{emoji} {title}"
+ASK_COMPANY = "Pour quel client ? Écris son nom, ou choisis « Sans client précis »."
+BTN_NO_COMPANY = "Sans client précis"
+COMPANY_CHOICE = "J'ai plusieurs clients proches de « {typed} ». Lequel ?"
+BTN_COMPANY = "🏢 {name}"
+BTN_NEW_COMPANY = "➕ Nouveau : {name}"
+ERR_COMPANY = (
+    "Je n'ai pas compris le nom du client. Écris-le simplement, par exemple « Dupont SA »."
+)
+START_EXPIRED = "Cette demande n'est plus en cours. Tape /checklist pour recommencer."
+
+OPEN_RUNS_ONE = "Tu as une checklist en cours. On la reprend ?"
+OPEN_RUNS_MANY = "Tu as {count} checklists en cours. Laquelle reprendre ?"
+BTN_RESUME_RUN = "▶️ Reprendre {kind} ({company})"
+BTN_NEW_RUN = "🆕 Nouvelle checklist"
+NO_COMPANY_LABEL = "sans client"
+PAUSED_OFFER = "Ta checklist {kind} ({company}) est en pause. On la reprend ?"
+CANCEL_NOTE = "Ta checklist {kind} ({company}) reste ouverte : tape /checklist pour la reprendre."
+
+RUN_REFUSED = (
+    "Ce bouton ne correspond à aucune checklist ouverte à ton nom : je n'ai rien modifié."
+)
+RUN_CLOSED = "Cette checklist est déjà terminée. Tape /checklist pour en commencer une autre."
+STALE_BUTTON = "Cette question est déjà passée : réponds au dernier message de la checklist."
+
+DEBRIEF_OFFER = "Faire le débrief de cette visite ?"
+BTN_DEBRIEF_YES = "📝 Oui, débriefer"
+BTN_DEBRIEF_LATER = "Plus tard"
+DEBRIEF_LATER = "D'accord. Quand tu veux, écris « débrief de ma visite chez {company} »."
+DEBRIEF_GONE = (
+    "Cette visite n'est plus dans ton journal (ou n'est pas à ton nom) : pas de débrief."
+)
+DEBRIEF_LINKED = (
+    "📒 Débrief relié à ta visite du {day} chez {company} : le journal sera mis à jour à la fin."
+)
+DEBRIEF_UNLINKED = (
+    "ℹ️ Pas de visite chez {company} notée ces {days} derniers jours : ce débrief ne modifiera "
+    "pas ton journal (note d'abord la visite, par exemple « vu {company} ce matin »)."
+)
+JOURNAL_UPDATED = "📒 Journal mis à jour : visite du {day} chez {company}."
+JOURNAL_FOLLOWUP = "🔔 Relance prévue le {day}."
+JOURNAL_NOT_LINKED = "ℹ️ Aucune visite liée à ce débrief : ton journal n'a pas été modifié."
+JOURNAL_GONE = "⚠️ La visite liée n'existe plus : ton journal n'a pas été modifié."
+NOTE_SEPARATOR = "\n\n"
+
+# Journal facts shown in the recap of the first step ("visite du 3 mars : devis 12 000 €").
+FACT_KINDS = {"visit": "visite", "call": "appel", "task": "action"}
+FACT_ACTIVITY = "{kind} du {day}"
+FACT_DETAILS = " : {details}"
+FACT_QUOTE = "devis {amount} du {day}"
+FACT_QUOTE_NO_AMOUNT = "devis du {day}"
+FACT_FOLLOWUP = "relance {note} prévue le {day}"
+FACT_FOLLOWUP_NO_NOTE = "relance prévue le {day}"
+
+
+def format_day_plain(day: date | str) -> str:
+    """A date without weekday: "3 mars" (the year only when it is not the current one)."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    text = f"{day.day} {MONTHS[day.month - 1]}"
+    return text if day.year == date.today().year else f"{text} {day.year}"

@@ -35,10 +35,15 @@ async def test_onboarding_log_and_agenda_over_http(db_url: str, tmp_path: Path) 
         assert "prêt" in ready["text"]
         [card] = await users.ask(42, "vu Dupont SA hier, devis 12k€, relance jeudi", timeout=30)
         assert "Dupont SA" in card["text"] and "12" in card["text"]
-        [saved] = await users.click(
-            42, card["message_id"], data_of(card, "Valider"), timeout=30, methods="sendMessage"
+        saved, debrief = await users.click(
+            42,
+            card["message_id"],
+            data_of(card, "Valider"),
+            count=2,
+            timeout=30,
+            methods="sendMessage",
         )
-        assert "enregistré" in saved["text"]
+        assert "enregistré" in saved["text"] and "débrief" in debrief["text"].lower()
         sent = await users.send_content(42, "photo")
         [photo_reply] = await users.wait(42, 1, sent["seq"], timeout=30)
         assert "photos" in photo_reply["text"]

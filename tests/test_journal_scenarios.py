@@ -51,7 +51,8 @@ async def test_visit_with_quote_and_followup(rep: Driver) -> None:
     assert "Relance : jeu. 12 mars" in card.text
     assert count(rep, Activity) == 0  # nothing stored before Valider
     replies = await rep.press(U, "Valider")
-    assert replies[-1].text.startswith("✅ C'est enregistré")
+    assert replies[1].text.startswith("✅ C'est enregistré")
+    assert "débrief" in replies[-1].text.lower()
     [activity] = rows(rep, Activity)
     assert (activity.kind, activity.status, activity.day, activity.outcome) == (
         "visit",

@@ -25,7 +25,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def cancel(update: Update, context: BotContext) -> int:
     """Leave any conversation in progress."""
-    had_pending = any(context.user_data.pop(key, None) is not None for key in PENDING_KEYS)
+    had_pending = any([context.user_data.pop(key, None) is not None for key in PENDING_KEYS])
     for key in ("onboarding_name", "invite_code"):
         had_pending = context.user_data.pop(key, None) is not None or had_pending
     assert update.effective_message is not None

@@ -336,7 +336,7 @@ async def _validate(update: Update, context: BotContext, cid: str, card: Card) -
         user = get_user(session, update.effective_user.id)
         assert user is not None
         editing = card.activity_id is not None
-        crm.save_card(session, user, card, update_id=update_id)
+        activity_id = crm.save_card(session, user, card, update_id=update_id).id
     # committed above: only now does the bot say it is stored
     _drop(context, cid)
     await close_buttons(query)
@@ -345,6 +345,10 @@ async def _validate(update: Update, context: BotContext, cid: str, card: Card) -
     if card.followup:
         message += "\n" + texts.SAVED_FOLLOWUP.format(date=texts.fmt_date(card.followup))
     await context.bot.send_message(_chat_id(update), message)
+    if not editing and card.kind == "visit" and not card.is_plan:
+        from bot.handlers import checklists
+
+        await checklists.offer_debrief(update, context, activity_id)
 
 
 async def _company_chosen(

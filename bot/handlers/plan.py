@@ -547,7 +547,7 @@ def register(app: AppType) -> None:
         app.job_queue.run_repeating(
             tick_job,
             interval=60,
-            first=5,
+            first=61 - datetime.now(UTC).second,  # aligned on the minute, one second after
             name="scheduler-tick",
             # APScheduler's default misfire_grace_time of 1 s would silently skip a late tick.
             job_kwargs={"misfire_grace_time": 55, "coalesce": True, "max_instances": 1},
