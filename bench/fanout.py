@@ -37,9 +37,10 @@ from db.models import Push, User  # noqa: E402
 
 def rss_mb() -> float:
     """Resident memory of this process."""
-    for line in open("/proc/self/status", encoding="ascii"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
     return 0.0
 
 
