@@ -101,3 +101,20 @@ COMMANDS = [
     ("mesdonnees", "Exporter ou effacer mes données"),
     ("annuler", "Annuler ce qui est en cours"),
 ]
+
+PRIVACY_MENU = (
+    "🔒 Vos données personnelles\n"
+    "Vous pouvez télécharger tout ce que je conserve sur vous, ou tout effacer définitivement "
+    "(journal, clients, contacts, entraînements, réglages)."
+)
+PRIVACY_EXPORT = "📦 Exporter mes données"
+PRIVACY_ERASE = "🗑 Tout effacer"
+PRIVACY_CONFIRM = (
+    "⚠️ Tout effacer ? Votre journal, vos clients, vos contacts et vos entraînements seront supprimés "
+    "définitivement. Cette action est irréversible."
+)
+PRIVACY_CONFIRM_YES = "Oui, tout effacer"
+PRIVACY_CONFIRM_NO = "Non, garder"
+PRIVACY_EXPORT_CAPTION = "📦 Toutes vos données, au format JSON."
+PRIVACY_ERASED = "🗑 Vos données ont été effacées. Tapez /start si vous souhaitez recommencer."
+PRIVACY_KEPT = "Rien n'a été effacé."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Team, User
+from db.models import User
 
 ROLES = ("rep", "trainee", "manager")
 
@@ -39,8 +39,3 @@ def finish_onboarding(session: Session, user: User, name: str, role: str) -> Use
     user.onboarded = True
     user.active = True
     return user
-
-
-def team_by_code(session: Session, code: str) -> Team | None:
-    """Return the team whose invite code this is."""
-    return session.scalar(select(Team).where(Team.invite_code == code.strip()))

@@ -50,6 +50,7 @@ class Settings:
     ratio_alert_threshold: float = 0.2
     rate_limit_messages: int = 20
     rate_limit_window: int = 10
+    contact_retention_days: int = 1095
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -117,6 +118,13 @@ _FIELDS: list[tuple[str, str, str, str, str]] = [
     ),
     ("limits", "messages_per_window", "RATE_LIMIT_MESSAGES", "rate_limit_messages", "int"),
     ("limits", "window_seconds", "RATE_LIMIT_WINDOW", "rate_limit_window", "int"),
+    (
+        "privacy",
+        "contact_retention_days",
+        "CONTACT_RETENTION_DAYS",
+        "contact_retention_days",
+        "int",
+    ),
 ]
 
 

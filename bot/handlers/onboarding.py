@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -17,8 +18,9 @@ from telegram.ext import (
 from bot import texts
 from bot.context import AppType, BotContext
 from bot.handlers.common import cancel
-from core.accounts import ensure_user, finish_onboarding, get_user, team_by_code
-from db.models import User
+from core.accounts import ensure_user, finish_onboarding, get_user
+from core.teams import TeamError, join_team
+from db.models import Team, User
 
 
 class State(StrEnum):
@@ -31,14 +33,15 @@ class State(StrEnum):
 _NAME_RE = re.compile(r"^[^\W\d_][\w .'’-]{0,59}$", re.UNICODE)
 
 
-def _join_team(session, user: User, code: str) -> str:  # type: ignore[no-untyped-def]
+def _join_team(session: Session, user: User, code: str) -> str:
     """Join the team of an invite code and return the French answer."""
-    team = team_by_code(session, code)
-    if team is None:
+    try:
+        team = join_team(session, user, code)
+    except TeamError as exc:
+        if str(exc) == "ALREADY_IN_TEAM":
+            current = session.get(Team, user.team_id)
+            return texts.ALREADY_IN_TEAM.format(team=current.name if current else "?")
         return texts.TEAM_CODE_UNKNOWN
-    if user.team_id and user.team_id != team.id:
-        return texts.ALREADY_IN_TEAM.format(team=user.team.name if user.team else "?")
-    user.team_id = team.id
     return texts.JOINED_TEAM.format(team=team.name)
 
 
