@@ -110,7 +110,7 @@ async def run(users: int, tmp: str) -> dict[str, float]:
             async def deliver(item):  # type: ignore[no-untyped-def]
                 outcome = await scheduler._deliver(item)
                 delays.append(
-                    time.perf_counter() - deliver_started + 30
+                    time.perf_counter() - deliver_started + 1
                 )  # the tick ran 30 s after due
                 return outcome
 

@@ -6,6 +6,7 @@ Used by the console chat and by the fast tests; both go through the very same ha
 from __future__ import annotations
 
 import itertools
+import random
 import time
 from typing import Any
 
@@ -42,7 +43,9 @@ class Driver:
     def __init__(self, app: AppType, api: LocalBotApi) -> None:
         self.app = app
         self.api = api
-        self._update_ids = itertools.count(1000)
+        # Telegram's update ids are unique per bot; start anywhere so that two drivers on one
+        # database (a restart in a test) never reuse an id already recorded as processed.
+        self._update_ids = itertools.count(random.randint(10**6, 10**9))
         self._message_ids = itertools.count(1)
 
     def _user(self, user_id: int, first_name: str) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.settings import Settings
@@ -18,6 +19,21 @@ if TYPE_CHECKING:
     from nlu.interpreter import Interpreter
 
 log = logging.getLogger(__name__)
+
+# The Telegram update being handled: the first transaction with effects records its id,
+# so that a redelivered update (after a crash) is recognised and not applied twice.
+CURRENT_UPDATE: ContextVar[dict[str, Any] | None] = ContextVar("current_update", default=None)
+
+
+def _mark_written(session: Session, _context: Any) -> None:
+    """Remember that this session wrote something (a flush with changes)."""
+    session.info["wrote"] = True
+
+
+def _mark_bulk_write(state: Any) -> None:
+    """Remember bulk UPDATE / DELETE / INSERT statements too."""
+    if state.is_update or state.is_delete or state.is_insert:
+        state.session.info["wrote"] = True
 
 
 @dataclass
@@ -34,14 +50,26 @@ class Services:
     def create(cls, settings: Settings, engine: Engine | None = None) -> Services:
         """Create the engine and sessionmaker for these settings."""
         engine = engine or make_engine(settings.database_url)
-        return cls(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine))
+        maker = make_sessionmaker(engine)
+        event.listen(maker, "after_flush", _mark_written)
+        event.listen(maker, "do_orm_execute", _mark_bulk_write)
+        return cls(settings=settings, engine=engine, sessionmaker=maker)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, record_update: bool = True) -> Iterator[Session]:
         """Open one session for an update or a job; commit on success, roll back on error."""
         with self.sessionmaker() as session:
             try:
                 yield session
+                current = CURRENT_UPDATE.get()
+                wrote = session.info.get("wrote") or bool(
+                    session.new or session.dirty or session.deleted
+                )
+                if record_update and current is not None and not current["recorded"] and wrote:
+                    from db.models import ProcessedUpdate
+
+                    session.add(ProcessedUpdate(update_id=current["id"]))
+                    current["recorded"] = True
                 session.commit()
             except BaseException:
                 session.rollback()

@@ -118,3 +118,6 @@ PRIVACY_CONFIRM_NO = "Non, garder"
 PRIVACY_EXPORT_CAPTION = "📦 Toutes vos données, au format JSON."
 PRIVACY_ERASED = "🗑 Vos données ont été effacées. Tapez /start si vous souhaitez recommencer."
 PRIVACY_KEPT = "Rien n'a été effacé."
+ALREADY_DONE = (
+    "✅ Ce message était déjà pris en compte (reçu deux fois) : rien n'a été enregistré en double."
+)

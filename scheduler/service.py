@@ -208,8 +208,7 @@ class Scheduler:
 
     async def _deliver(self, item: Outgoing) -> str:
         """Render and send one push, then record its status."""
-        with self.services.session() as session:
-            message = self.renderer.render(session, item.due)
+        message = await asyncio.to_thread(self._render, item)  # keep the event loop free
         if message is None:
             self._mark(item.push_id, "skipped")
             return "skipped"
@@ -233,6 +232,11 @@ class Scheduler:
         log.warning("push %s to user %s kept as failed for retry", item.due.key, item.due.user_id)
         self._mark(item.push_id, "failed")
         return "failed"
+
+    def _render(self, item: Outgoing) -> Any:
+        """Build a push's message from the database (runs in a worker thread)."""
+        with self.services.session() as session:
+            return self.renderer.render(session, item.due)
 
     def _mark(self, push_id: int, status: str) -> None:
         """Record the push's final status."""

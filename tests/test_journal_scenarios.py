@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import copy
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -370,3 +371,13 @@ async def test_history_delete_of_another_users_entry_is_refused(rep: Driver) -> 
     await onboard(rep, 779, name="Autre")
     await rep.press_data(779, 1, f"h:y:{activity.id}")
     assert rows(rep, Activity)[0].deleted_at is None
+
+
+async def test_redelivered_update_is_not_applied_twice(rep: Driver) -> None:
+    await say(rep, "vu Dupont SA hier, devis 12k€")
+    card = rep.api.last(U)
+    press = rep.callback_update(U, card.message_id or 0, card.button_data("Valider"))
+    await rep.feed(copy.deepcopy(press))
+    replies = await rep.feed(copy.deepcopy(press))  # redelivered: crash before the offset moved
+    assert replies[-1].text == core_texts.ALREADY_DONE
+    assert count(rep, Activity) == 1

@@ -10,7 +10,9 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts
 from bot.context import AppType, BotContext
+from bot.services import CURRENT_UPDATE
 from core.accounts import get_user
+from db.models import ProcessedUpdate
 
 _START_COMMANDS = ("/start",)
 
@@ -47,6 +49,7 @@ class RateLimiter:
 
 async def gate(update: Update, context: BotContext) -> None:
     """Stop updates that no feature should see, with a French word where it helps."""
+    CURRENT_UPDATE.set(None)
     if update.channel_post or update.edited_channel_post:
         raise ApplicationHandlerStop
     chat = update.effective_chat
@@ -69,10 +72,17 @@ async def gate(update: Update, context: BotContext) -> None:
     text = update.message.text if update.message and update.message.text else ""
     if text.split(" ", 1)[0].split("@", 1)[0] in _START_COMMANDS:
         return
-    with context.services.session() as session:
+    with context.services.session(record_update=False) as session:
         known = get_user(session, user.id)
         if known is not None and not known.active:
             known.active = True  # blocked the bot once, writing again: pushes resume
+        already = session.get(ProcessedUpdate, update.update_id) is not None
+    if already:
+        # Telegram redelivered an update whose effects are committed (crash before the offset
+        # was confirmed): say so instead of applying it twice.
+        await context.bot.send_message(chat.id, texts.ALREADY_DONE)
+        raise ApplicationHandlerStop
+    CURRENT_UPDATE.set({"id": update.update_id, "recorded": False})
     if known is None:
         if update.callback_query:
             await update.callback_query.answer(texts.NOT_REGISTERED, show_alert=True)
