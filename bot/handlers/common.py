@@ -103,4 +103,6 @@ def register_last(app: AppType) -> None:
         )
     )
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    # Anything else a private chat can carry (polls, dice, empty texts…): one clear answer.
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, unsupported_content))
     app.add_error_handler(error_handler)

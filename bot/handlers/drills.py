@@ -59,8 +59,10 @@ START = "drill_start"  # {"nonce": str}: category or resume buttons waiting for 
 RECORD_PREFIX = "drill:"
 RECORD_VERSION = 1
 OPEN, ABANDONED, FINISHED = "open", "abandoned", "finished"
-PASS_INTENTS = ("show_agenda", "ask_stats", "help")
+PASS_INTENTS = ("show_agenda", "ask_stats", "help", "start_drill")
 PASS_CONFIDENCE = 0.75
+PASS_SURE = 0.9  # a long answer passes only when the NLU is this sure it is another request
+PASS_MAX_WORDS = 8  # "j'ai quoi demain ?", "mes stats du mois": other requests are short
 AUTO = "auto"
 NO_CATEGORY = "-"
 MAX_HISTORY = 500
@@ -470,11 +472,11 @@ async def drill_input(update: Update, context: BotContext, text: str) -> bool:
         return True
     now = router.user_now(context, update)
     result = context.services.get_nlu().parse(text, now=now)
-    intent, confidence = result["intent"]["name"], result["intent"]["confidence"]
-    if intent in PASS_INTENTS and confidence >= PASS_CONFIDENCE:
+    if is_other_request(result, text):
         _deactivate(context)
         await router.dispatch(update, context, result)
-        await _offer_paused(update, context, run)
+        if result["intent"]["name"] != "start_drill":  # that one offers to resume by itself
+            await _offer_paused(update, context, run)
         return True
     answered = _apply_answer(context, _telegram_id(update), run, text, now)
     if answered.stale:
@@ -484,6 +486,15 @@ async def drill_input(update: Update, context: BotContext, text: str) -> bool:
         _deactivate(context)
     await _send(update, context, answered.message)
     return True
+
+
+def is_other_request(result: dict[str, Any], text: str) -> bool:
+    """Whether a text typed mid-drill is clearly another request rather than an answer."""
+    intent, confidence = result["intent"]["name"], result["intent"]["confidence"]
+    if intent not in PASS_INTENTS or confidence < PASS_CONFIDENCE:
+        return False
+    # answers to a buyer are often long questions ("Combien de clients … chaque semaine ?")
+    return confidence >= PASS_SURE or len(text.split()) <= PASS_MAX_WORDS
 
 
 def _apply_answer(

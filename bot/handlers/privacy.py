@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
@@ -34,21 +35,23 @@ async def on_privacy_button(update: Update, context: BotContext) -> None:
     """Export, ask to confirm erasure, erase: always the presser's own data."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
-    action = query.data.split(":", 1)[1]
+    _, action, token = [*query.data.split(":", 2), "", ""][:3]
     await query.answer()
     chat_id = update.effective_user.id
     if action == "erase":
+        token = secrets.token_hex(6)
+        context.user_data["erase_token"] = token  # only the button just shown can confirm
         markup = InlineKeyboardMarkup(
             [
                 [
-                    B(texts.PRIVACY_CONFIRM_YES, callback_data="pv:yes"),
+                    B(texts.PRIVACY_CONFIRM_YES, callback_data=f"pv:yes:{token}"),
                     B(texts.PRIVACY_CONFIRM_NO, callback_data="pv:no"),
                 ]
             ]
         )
         await context.bot.send_message(chat_id, texts.PRIVACY_CONFIRM, reply_markup=markup)
         return
-    if action == "no":
+    if action == "no" or (action == "yes" and token != context.user_data.pop("erase_token", None)):
         await context.bot.send_message(chat_id, texts.PRIVACY_KEPT)
         return
     with context.services.session() as session:

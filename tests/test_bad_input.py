@@ -1,0 +1,135 @@
+"""Abuse and bad input through the real Application: a French reply, nothing stored by accident."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.driver import Driver
+from db.models import Activity, Company, DrillAttempt, FollowUp
+from tests.conftest import onboard
+
+U = 801
+FRENCH = (
+    "je",
+    "vous",
+    "votre",
+    "pas",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "de",
+    "à",
+    "ne",
+    "pour",
+    "ou",
+    "et",
+    "est",
+    "du",
+    "des",
+    "en",
+    "sur",
+    "avec",
+    "essayez",
+    "tapez",
+)
+
+TEXTS = [
+    "",
+    " ",
+    "😀😀😀",
+    "🤝💼📈🔥",
+    "\x00\x01\x02\x03",
+    "\u200b\u200c\u200d",
+    "\u202eesrever\u202c",
+    "\u200fمرحبا\u200f",
+    "a" * 4096,
+    ("vu Dupont SA hier, devis 12k€ " * 200)[:4096],
+    "é" * 4096,
+    "'; DROP TABLE activities; --",
+    "1; DELETE FROM users WHERE 1=1",
+    "<script>alert(1)</script>",
+    "<b>gras</b> <i>italique</i> &amp;",
+    "*gras* _italique_ `code` [lien](http://exemple.fr)",
+    "__init__ ${HOME} {{7*7}} %s %n",
+    "Hello, I would like to book a meeting with your sales team",
+    "Was ist das?",
+    "???",
+    "...",
+    "12345678901234567890",
+    "0000",
+    "http://exemple.fr/phishing",
+    "@salescoach_bot",
+    "#hashtag",
+    "/",
+    "//",
+    "/start@autre_bot",
+    "/inconnue",
+    "/stats siecle",
+    "/fiche",
+    "/agenda 99/99/9999",
+    "/export extra args",
+    "\n\n\n",
+    "\t\t",
+    "ok",
+    "non",
+    "lol",
+    "asdfghjkl qwerty",
+    "vu",
+    "appelé",
+    "devis",
+    "💶 12k€",
+    "relance jeudi",
+]
+
+
+def snapshot(bot: Driver) -> tuple[int, ...]:
+    """Counts of the tables a stray message must not touch."""
+    with bot.app.bot_data["services"].session() as session:
+        return tuple(
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Activity, Company, FollowUp, DrillAttempt)
+        )
+
+
+@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
+async def test_bad_text_gets_french_reply_and_changes_nothing(bot: Driver, text: str) -> None:
+    await onboard(bot, U)
+    before = snapshot(bot)
+    replies = await bot.send(U, text)
+    assert replies, f"no reply to {text[:30]!r}"
+    reply = replies[-1].text.lower()
+    assert any(f" {w} " in f" {reply} " for w in FRENCH) or "?" in reply, reply
+    assert len(replies[-1].text) <= 4096
+    assert snapshot(bot) == before
+
+
+@pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "video", "document", "location"])
+async def test_content_in_the_middle_of_a_card_loses_nothing(bot: Driver, kind: str) -> None:
+    await onboard(bot, U)
+    await bot.send(U, "vu Dupont SA hier, devis 12k€")
+    replies = await bot.content(U, kind)
+    assert "conservée" in replies[-1].text
+    replies = await bot.press(U, "Valider")
+    assert any("enregistré" in r.text for r in replies)
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["j:ok:deadbeef", "j:ok", "ag:done:f:999999", "ag:done:x", "h:y:999999", "h:y:abc", "fu:done:1",
+     "eq:ok:1", "pv:yes", "st:f:siecle", "zz:unknown", "", "x" * 64, "nlu:log_visit", "onb:role:admin"],
+)  # fmt: skip
+async def test_forged_callback_data_changes_nothing(bot: Driver, data: str) -> None:
+    await onboard(bot, U)
+    await onboard(bot, U + 1, name="Victime")
+    await bot.send(U + 1, "vu Dupont SA hier, devis 12k€")
+    await bot.press(U + 1, "Valider")
+    before = snapshot(bot)
+    await bot.press_data(U, 1, data)
+    assert snapshot(bot) == before
+    with bot.app.bot_data["services"].session() as session:
+        from db.models import User
+
+        assert session.scalar(select(func.count()).select_from(User)) == 2
