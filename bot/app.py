@@ -80,6 +80,13 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        from bot.outbox import writer
+        from bot.request import RetryingRequest
+
+        builder = builder.request(
+            RetryingRequest(connection_pool_size=64, on_give_up=writer(services))
+        )
     if rate_limiter and request is None:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: AppType = builder.build()  # type: ignore[assignment]

@@ -28,9 +28,14 @@ class BotProcess:
     log_path: Path
 
     def kill(self, sig: int = signal.SIGKILL) -> int:
-        """Stop the process with a signal and return its exit code."""
+        """Kill the process at once (SIGKILL) and return its exit code."""
         self.proc.send_signal(sig)
         return self.proc.wait(timeout=30)
+
+    async def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Signal the process and wait without blocking the event loop (the fake API runs there)."""
+        self.proc.send_signal(sig)
+        return await asyncio.to_thread(self.proc.wait, 60)
 
     def log(self) -> str:
         """Return what the process logged."""
@@ -89,7 +94,7 @@ async def running_bot(
                 yield fake, users, bot
         finally:
             if bot.proc.poll() is None:
-                bot.kill(signal.SIGTERM)
+                await bot.stop(signal.SIGTERM)
 
 
 def buttons(record: dict[str, Any]) -> list[tuple[str, str]]:

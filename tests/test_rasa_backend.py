@@ -70,9 +70,10 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *_args: Any) -> None:
-            pass
+            """Keep the test output quiet."""
 
         def _send(self, status: int, body: bytes, kind: str = "application/json") -> None:
+            """Send one response."""
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -80,12 +81,14 @@ def _handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         def do_GET(self) -> None:
+            """Answer GET /status (or junk)."""
             if fake.mode == "ok" and self.path == "/status":
                 self._send(200, b'{"model_file": "nlu-fake.tar.gz", "model_id": "x"}')
             else:
                 self._send(200, b"<html>junk</html>", "text/html")
 
         def do_POST(self) -> None:
+            """Answer POST /model/parse according to the mode."""
             length = int(self.headers.get("Content-Length", 0))
             text = json.loads(self.rfile.read(length) or b"{}").get("text", "")
             fake.requests.append(text)
@@ -238,6 +241,29 @@ def test_forced_intent_and_empty_text(fake_rasa: tuple[str, FakeRasa]) -> None:
     assert fake.requests == [SAMPLE]
 
 
+@pytest.mark.parametrize(
+    ("text", "sent", "span"),
+    [
+        ("/aide Leroy", "aide Leroy", (6, 11)),
+        ("  vu Leroy \n", "vu Leroy", (5, 10)),
+        ("/ /vu Leroy", "vu Leroy", (6, 11)),
+    ],
+)
+def test_text_is_sent_as_rasa_parses_it(
+    fake_rasa: tuple[str, FakeRasa], text: str, sent: str, span: tuple[int, int]
+) -> None:
+    """Rasa strips the text and reads "/x" as an intent: send it stripped, map offsets back."""
+    url, fake = fake_rasa
+    fake.answer = lambda body: rasa_answer(body, [("log_visit", 0.8)], [("company", "Leroy")])
+    with RasaInterpreter(url, 1.0, fallback=StubFallback()) as interp:
+        result = interp.parse(text, NOW)
+        assert interp.parse(" / ", NOW)["intent"]["name"] == "out_of_scope"
+    assert fake.requests == [sent]
+    assert result["text"] == text and result["intent"]["name"] == "log_visit"
+    companies = [(e["start"], e["end"]) for e in result["entities"] if e["entity"] == "company"]
+    assert companies == [span] and text[span[0] : span[1]] == "Leroy"
+
+
 @pytest.mark.parametrize("mode", ["junk", "wrong-shape", "error"])
 def test_bad_answers_fall_back_and_warn_once(
     fake_rasa: tuple[str, FakeRasa], caplog: pytest.LogCaptureFixture, mode: str
@@ -345,7 +371,7 @@ class RealServer:
         from nlu.rasa import server
 
         if not server.ready(self.url):
-            server.serve(self.port, self.paths)
+            server.serve(self.port, self.paths, owned=True)
 
     def stop(self) -> None:
         """Stop the server."""
@@ -363,7 +389,7 @@ def rasa_server() -> Iterator[RealServer]:
     server.install(paths)
     server.train(paths)
     handle = RealServer(server.free_port(), paths)
-    server.serve(handle.port, paths)
+    server.serve(handle.port, paths, owned=True)
     yield handle
     handle.stop()
 
@@ -439,7 +465,8 @@ class TestRealRasaServer:
             assert interp.fallbacks == 0
         assert compared >= 12
         # the same forced intent gives identical rule entities for both backends
-        forced_ours = RasaInterpreter(rasa_server.url, 1.0).parse(MESSAGES[4], NOW, "log_visit")
+        with RasaInterpreter(rasa_server.url, 1.0) as interp:
+            forced_ours = interp.parse(MESSAGES[4], NOW, intent="log_visit")
         forced_theirs = nlu_interpreter.parse(MESSAGES[4], NOW, intent="log_visit")
         rules = [e for e in forced_ours["entities"] if e["extractor"] == "rules"]
         assert rules and all(e in forced_theirs["entities"] for e in rules)

@@ -122,22 +122,23 @@ def _category_label(category: str | None) -> str:
 
 
 def _chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split a long text into Telegram-sized messages, at paragraph then line boundaries."""
+    """Split a long text into Telegram-sized messages, at line boundaries when possible."""
     if len(text) <= limit:
         return [text]
     parts: list[str] = []
     current = ""
-    for piece in text.replace("\n\n", "\n\n\x00").split("\x00"):
-        for line in [piece] if len(piece) <= limit else piece.splitlines(keepends=True):
-            while len(line) > limit:
-                parts.append(line[:limit])
-                line = line[limit:]
-            if len(current) + len(line) > limit:
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
                 parts.append(current)
                 current = ""
-            current += line
-    if current.strip():
-        parts.append(current)
+            parts.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    parts.append(current)
     return [part.strip() for part in parts if part.strip()]
 
 
@@ -249,7 +250,10 @@ def save_record(session: Session, user_id: int, record: DrillRecord) -> None:
 
 def attempts_of(session: Session, user: User, limit: int = MAX_HISTORY) -> list[dict[str, Any]]:
     """The user's latest scored answers as progress attempts, oldest first, dated locally."""
-    tz = ZoneInfo(user.timezone)
+    try:
+        tz = ZoneInfo(user.timezone)
+    except (ValueError, KeyError):  # an unknown zone name: dates stay in UTC
+        tz = ZoneInfo("UTC")
     rows = session.execute(
         select(
             DrillAttempt.created_at,

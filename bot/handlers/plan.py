@@ -170,8 +170,11 @@ def get_scheduler(app: AppType) -> Scheduler:
 
 
 async def tick_job(context: BotContext) -> None:
-    """Every minute: ask the database what is due and send it."""
+    """Every minute: ask the database what is due and send it; retry kept replies."""
+    from bot import outbox
+
     await get_scheduler(context.application).tick()  # type: ignore[arg-type]
+    await outbox.flush(context.application.bot_data["services"], context.bot)
 
 
 # ------------------------------------------------------------------ evening answers

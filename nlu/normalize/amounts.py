@@ -23,31 +23,37 @@ from nlu.normalize.lexicon import (
 )
 
 _FLAGS = re.ASCII
-# "12 000", "3.500", "1'200" (thousands) or "1,5", "12.50", "800" (plain or decimal).
-_NUM = r"(?P<num>\d{1,3}(?:[ .'](?:\d{3}))+(?:,\d+)?(?!\d)|\d+(?:[.,]\d+)?)"
-_NUM_START = r"(?<![\d.,/:])"
+# "12 000", "3.500", "1'200" (thousands) or "1,5", "12.50", "800" (plain or decimal). The
+# leading digit comes first so the regex engine can skip to digits fast; the look-behind
+# after it rejects numbers glued to another number, a date or a time ("12/03", "14:30").
+_NUM = (
+    r"(?P<num>\d(?<![a-z\d.,/:]\d)"
+    r"(?:\d{0,2}(?:[ .'](?:\d{3}))+(?:,\d+)?(?!\d)|\d*(?:[.,]\d+)?))"
+)
 _END = r"(?![a-z0-9])"
+# Cheap pre-checks: no currency-ish or distance-ish word, no need to run the word scans.
+_MONEY_HINTS = ("€", "eur", "balle", "boule", "million", "milliard", "ht", "ttc", "taxe")
+_DISTANCE_HINTS = ("km", "kilometre", "borne")
 
+# A number followed by a money marker; numbers without one never reach Python.
 _AMOUNT_RE = re.compile(
-    rf"{_NUM_START}{_NUM}"
+    rf"{_NUM}"
     rf"(?:\s?(?P<k>{THOUSAND_WORDS})(?:\s?(?P<kc>{CURRENCY_WORDS}))?{_END}"
     rf"|\s?(?P<m>{MILLION_WORDS})(?:\s?(?:d'\s*|de\s+)?(?P<mc>{CURRENCY_WORDS}))?{_END}"
     rf"|\s?(?P<mille>milles?)(?:\s?(?:d'\s*|de\s+)?(?P<milc>{CURRENCY_WORDS}))?{_END}"
-    rf"|\s?(?P<cur>{CURRENCY_WORDS})(?![a-z0-9]))?"
-    rf"(?P<tax>\s?(?:{TAX_WORDS}){_END})?"
-    rf"(?![a-z0-9])",
+    rf"|\s?(?P<cur>{CURRENCY_WORDS})(?![a-z0-9])"
+    rf"|(?=\s?(?:{TAX_WORDS}){_END}))"
+    rf"(?P<tax>\s?(?:{TAX_WORDS}){_END})?",
     _FLAGS,
 )
 _WORD_AMOUNT_RE = re.compile(
-    rf"(?P<w>{NUMBER_WORDS_RUN})(?:\s*(?:d'\s*|de\s+)?(?P<cur>{CURRENCY_WORDS}))?"
+    rf"[^a-z0-9](?P<w>{NUMBER_WORDS_RUN})(?:\s*(?:d'\s*|de\s+)?(?P<cur>{CURRENCY_WORDS}))?"
     rf"(?P<tax>\s?(?:{TAX_WORDS}))?{_END}",
     _FLAGS,
 )
-_DISTANCE_RE = re.compile(
-    rf"{_NUM_START}{_NUM}\s?(?P<unit>{DISTANCE_WORDS}){_END}(?!\s?/\s?h)", _FLAGS
-)
+_DISTANCE_RE = re.compile(rf"{_NUM}\s?(?P<unit>{DISTANCE_WORDS}){_END}(?!\s?/\s?h)", _FLAGS)
 _WORD_DISTANCE_RE = re.compile(
-    rf"(?P<w>{NUMBER_WORDS_RUN})\s?(?P<unit>{DISTANCE_WORDS}){_END}(?!\s?/\s?h)", _FLAGS
+    rf"[^a-z0-9](?P<w>{NUMBER_WORDS_RUN})\s?(?P<unit>{DISTANCE_WORDS}){_END}(?!\s?/\s?h)", _FLAGS
 )
 _CLAUSE_END_RE = re.compile(r"\s*(?:[,.;!?)\n]|$)", _FLAGS)
 _BARE_NUMBER_RE = re.compile(rf"\s*{_NUM}\s*", _FLAGS)
@@ -76,8 +82,9 @@ def _digit_amount(text: str, folded: str, m: re.Match[str]) -> int | float | Non
         return to_number(base * 1000)
     if m["m"]:
         word = m["m"].strip()
-        # A lone "m" is metres unless written "M" or followed by a currency: "2M", "1,5 M€".
-        if word == "m" and not m["mc"] and text[m.start("m")] != "M":
+        # A lone "m" is metres and "M." is Monsieur, unless a currency follows: "2M", "1,5 M€".
+        lone = word == "m" and not m["mc"]
+        if lone and (text[m.start("m")] != "M" or folded[m.end("m") : m.end("m") + 1] == "."):
             return None
         return to_number(base * _MULTIPLIERS.get(word, 1_000_000))
     if m["mille"]:
@@ -129,12 +136,15 @@ def find_amounts(text: str) -> list[Span]:
         has_unit = bool(m["k"] or m["m"] or m["mille"] or m["cur"])
         end = m.start("tax") if m["tax"] and has_unit else m.end()
         spans.append(make_span(text, "amount", m.start(), _trim_end(text, m.start(), end), value))
-    for m in _WORD_AMOUNT_RE.finditer(folded):
-        value = _word_amount(m)
-        if value is None:
-            continue
-        end = m.start("tax") if m["tax"] and m["cur"] else m.end()
-        spans.append(make_span(text, "amount", m.start(), _trim_end(text, m.start(), end), value))
+    if any(hint in folded for hint in _MONEY_HINTS):
+        padded = " " + folded
+        for m in _WORD_AMOUNT_RE.finditer(padded):
+            value = _word_amount(m)
+            if value is None:
+                continue
+            start = m.start("w") - 1
+            end = (m.start("tax") if m["tax"] and m["cur"] else m.end()) - 1
+            spans.append(make_span(text, "amount", start, _trim_end(text, start, end), value))
     return _drop_overlaps(spans)
 
 
@@ -162,15 +172,16 @@ def find_distances(text: str) -> list[Span]:
     if not isinstance(text, str) or not text:
         return []
     folded = fold(text)
+    if not any(hint in folded for hint in _DISTANCE_HINTS):
+        return []
     spans: list[Span] = []
     for m in _DISTANCE_RE.finditer(folded):
         number = parse_digits(m["num"])
         if number is not None:
             spans.append(make_span(text, "distance", m.start(), m.end(), to_number(number)))
-    for m in _WORD_DISTANCE_RE.finditer(folded):
+    for m in _WORD_DISTANCE_RE.finditer(" " + folded):
         value = words_to_number(m["w"])
         if value is not None:
-            spans.append(
-                make_span(text, "distance", m.start(), m.end(), to_number(Decimal(value)))
-            )
+            start, end = m.start("w") - 1, m.end() - 1
+            spans.append(make_span(text, "distance", start, end, to_number(Decimal(value))))
     return _drop_overlaps(spans)

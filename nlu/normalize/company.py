@@ -17,6 +17,7 @@ _PREFIX_RE = re.compile(
     + ")",
     re.ASCII,
 )
+MAX_PREFIXES = 4  # "de chez la société ..." at most
 _LEADING_JUNK = set(" ,;:!?«»\"'“”-–—.*·•")
 _TRAILING_JUNK = set(" ,;:!?«»\"'“”-–—…*·•")
 
@@ -52,7 +53,7 @@ def clean_company(text: str) -> str:
         return ""
     folded = fold(text)
     start, end = _trim(text, 0, len(text))
-    while start < end:
+    for _ in range(MAX_PREFIXES):
         m = _PREFIX_RE.match(folded, start, end)
         if m is None or m.end() >= end:
             break

@@ -3,8 +3,9 @@
 Every pattern is matched against *folded* text: lower case, accents removed, typographic
 apostrophes turned into ``'`` and unusual spaces into ``' '`` (see ``common.fold``).
 In the phrase patterns of the code tables (roles, outcomes, objections) a plain space
-stands for "one or more spaces or hyphens" and an apostrophe for "an optional apostrophe";
-the rest is ordinary regex syntax (no literal spaces inside ``[...]`` or before ``*``).
+stands for "one or more spaces" and an apostrophe for "an optional apostrophe" (write
+``\x27`` for a plain one); the rest is ordinary regex syntax (no literal spaces or
+apostrophes inside ``[...]``, no space before a quantifier).
 """
 
 from __future__ import annotations
@@ -111,8 +112,6 @@ WEEKDAY_MODIFIERS: tuple[tuple[str, str], ...] = (
 
 NEXT_WEEK = r"(?:la\s+|cette\s+)?sem(?:aine|\.)?\s+(?:prochaine|pro|suivante|d'apres)"
 LAST_WEEK = r"(?:la\s+)?sem(?:aine|\.)?\s+(?:derniere|passee|precedente)"
-NEXT_MONTH = r"(?:le\s+)?mois\s+(?:prochain|pro|suivant)"
-LAST_MONTH = r"(?:le\s+)?mois\s+(?:dernier|passe|precedent)"
 
 # "dans 15 jours", "d'ici une semaine", "sous 8 jours" (forward) / "il y a 3 jours" (back).
 SPAN_FORWARD_CUES = r"dans|d'ici(?:\s+a)?|sous|en\s+l'espace\s+de"
@@ -157,6 +156,9 @@ FOLLOWUP_CUES = (
     r"|on\s+se\s+(?:voit|revoit|rappelle|recontacte|reparle|cale|capte|tel)"
     r"|se\s+(?:revoir|rappeler|reparler)"
     r"|reviens?\s+vers|revient\s+vers|revenir\s+vers|redonne(?:r|ra)?|me\s+confirme"
+    r"|(?:rdv|rendez[\s-]*vous)\s+avec|(?:me|nous)\s+(?:recoit|recoivent|recevra|recevront)"
+    r"|re[\s-]*tenter|reessayer|rappellerai|repasse[rz]?|repasserai|retourne[rz]?|retournerai"
+    r"|revenir|reviendrai"
     r"|doit\s+me\s+(?:rappeler|recontacter|repondre|redonner|confirmer)"
     r"|prochaine?\s+(?:rdv|rendez[\s-]*vous|etape|point|visite|contact|rencontre|echange|appel|reunion)"
     r"|rdv\s+(?:pris|cale|fixe|obtenu|prevu|programme|confirme|planifie|booke|ok|valide|accepte)"
@@ -167,12 +169,10 @@ FOLLOWUP_CUES = (
     r"|envoi\s+(?:du\s+)?devis|r2|r3|deadline|echeance|a\s+rappeler|a\s+recontacter"
 )
 # Cues that only count right before the date (at most two words in between).
-FOLLOWUP_NEAR_CUES = (
-    r"point|avant|pour|signature|livraison|reponse|retour|demo|suite"
-)
+FOLLOWUP_NEAR_CUES = r"point|avant|pour|signature|livraison|reponse|retour|suite"
 # "rdv" alone: a follow-up in a call report, after the report's own date, or when it is not
 # the report's first word ("vu Dupont, rdv jeudi" but not "rdv chez Dupont jeudi").
-FOLLOWUP_WEAK_CUES = r"rdv|r\.d\.v\.?|rendez[\s-]*vous|rencontre|visite"
+FOLLOWUP_WEAK_CUES = r"rdv|r\.d\.v\.?|rendez[\s-]*vous"
 
 # Words that, with no intent, make a bare weekday or date a future one.
 FUTURE_HINTS = (
@@ -259,12 +259,18 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "chef d'entreprise",
         "proprio",
         "proprietaire",
+        "proviseur",
+        "proviseure",
+        "dir",
         "directeur(?! (?:achats?|des achats|technique|informatique|financier|administratif"
         "|commercial|des ventes|de production|des travaux|industriel|d'usine|r&d))",
         "directrice(?! (?:achats?|des achats|technique|informatique|financiere|administrative"
         "|commerciale|des ventes|de production|des travaux|industrielle))",
-        "directeur (?:de |d')?(?:magasin|agence|site|etablissement|la societe|l'entreprise)",
-        "responsable (?:de |d')?(?:magasin|agence|site|etablissement)",
+        "directeur (?:de la |de l'|du |de |d')?(?:magasin|agence|site|etablissement|societe"
+        "|entreprise|boite|filiale|succursale)",
+        "directrice (?:de la |de l'|du |de |d')?(?:magasin|agence|site|etablissement|societe"
+        "|entreprise|boite|filiale|succursale)",
+        "responsable (?:de la |de l'|du |de |d')?(?:magasin|agence|site|etablissement)",
     ),
     "achats": (
         "acheteur",
@@ -333,7 +339,7 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "dir co",
         "dir com",
         "dircom",
-        "dir\\. commercial",
+        "dir\\.? (?:commercial|commerciale|co|com)",
         "resp(?:onsable)?\\.? (?:commercial|commerciale|ventes|des ventes|vente|com)",
         "directeur des ventes",
         "directrice des ventes",
@@ -351,9 +357,6 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
         "assistante?s?",
         "assistante? de direction",
         "standardiste",
-        "(?<=le\\x20)standard",
-        "(?<=au\\x20)standard",
-        "(?<=du\\x20)standard",
         "office manager",
         "hotesse d'accueil",
         "hote d'accueil",
@@ -361,9 +364,10 @@ ROLE_PATTERNS: dict[str, tuple[str, ...]] = {
 }
 
 # Bare "rdv" as an outcome: only in reports, and not when it names the visit itself.
-RDV_WORD = r"rdv|r\.d\.v\.?|rendez vous|rendezvous|rencard"
+RDV_WORD = r"(?:rdv|r\.d\.v\.?|rendez vous|rendezvous|rencard)(?! chez)"
 RDV_NOT_OUTCOME_BEFORE = (
     r"(?:de|du|en|mon|ton|son|au|apres|avant|pendant|sortie?|sortant|sors|sorti|retour|mes"
+    r"|prochain|prochaine"
     r"|ses|des|le|ce|quel|quels|aux|premier|1er)"
 )
 
@@ -376,16 +380,17 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
         "(?:rdv|rendez vous|r2|r1)",
         "ok pour (?:un |le |une )?(?:rdv|rendez vous|rencontre|visite|demo|r2)",
         "d'accord pour (?:un |le |une )?(?:rdv|rendez vous|rencontre|visite|demo|r2)",
-        "(?:nouveau|second|deuxieme|2e|2eme|prochain|autre) (?:rdv|rendez vous)",
+        "(?:nouveau|second|deuxieme|2e|2eme|autre) (?:rdv|rendez vous)",
         "accepte de (?:me |nous )?(?:recevoir|rencontrer|voir)",
         "(?:veut|souhaite|aimerait) (?:me |nous )?(?:rencontrer|recevoir|revoir)",
-        "on se (?:revoit|voit)",
+        "(?:me|nous) (?:recoit|recoivent|recevra|recevront)",
+        "(?:va|vont|veut|doit) (?:me|nous) recevoir",
         "demo (?:prevue|calee|fixee|planifiee|programmee)",
     ),
     "devis": (
         "devis",
         "(?:devis|dvis|offre|proposition|propal) (?:envoyee?|demandee?|a faire|a envoyer|en cours|faite?"
-        "|remise?|transmise?|a chiffrer|a preparer|a refaire|accepte|demande par \\w+)",
+        "|remise?|transmise?|a chiffrer|a preparer|a refaire|demande par \\w+)",
         "dvis",
         "devi",
         "deivs",
@@ -425,6 +430,11 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
         "deal (?:conclu|gagne|close)",
         "closee?",
         "affaire dans le sac",
+        "ok pour (?:le|la|notre|mon|leur) (?:devis|proposition|offre|commande)",
+        "(?:veut|va|vont|souhaite|souhaitent|veulent) (?:passer )?commander",
+        "recommandee?s?",
+        "(?:ils|il|elle|elles|on) prenn?(?:en)?[dt]s? (?:le|la|les|l'|un|une|deux|trois|\\d+)",
+        "validee?s? par",
         "dans la poche",
     ),
     "refus": (
@@ -448,7 +458,7 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
         "ne souhaite pas(?: donner suite| poursuivre)?",
         "aucun inter+et",
         "pas d'inter+et",
-        "pas (?:preneur|preneuse|partant|partante|ouvert|ouverte|chaud|chaude|convaincu(?:e)?)",
+        "pas (?:preneur|preneuse|partant|partante|ouvert|ouverte|chaud|chaude)",
         "pas pour (?:eux|lui|elle|nous)",
         "niet",
         "sans suite",
@@ -456,6 +466,10 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
         "pas de suite",
         "echec",
         "a dit non",
+        "c'est non",
+        "c non",
+        "rien a faire",
+        "pas convaincue?s?",
         "m'a dit non",
         "(?:m'a )?raccroche(?: au nez)?",
         "fin de non recevoir",
@@ -467,6 +481,9 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
     "rappel": (
         "a rappeler",
         "a recontacter",
+        "a relancer",
+        "a revoir",
+        "(?:me |nous )?rappellera",
         "rappel",
         "rappels",
         "rappeler(?= (?:dans|plus tard|en |apres|la semaine|le mois|l'an|debut|fin|vers|d'ici))",
@@ -477,7 +494,6 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
         "recontacter",
         "me recontacte(?:ra)?",
         "(?:relancer|relance) (?:plus tard|dans|en |apres|d'ici|vers)",
-        "a relancer plus tard",
         "reprendre contact",
         "revenir vers (?:lui|elle|eux)",
         "revient vers (?:moi|nous)",
@@ -501,15 +517,17 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
         "absente?s?",
         "pas (?:dispo|disponible)s?",
         "indispo(?:nible)?s?",
-        "personne (?:ne repond|n'a repondu|au bout|de dispo|pour (?:me )?(?:recevoir|repondre))",
+        "personne (?:ne repond|ne decroche|n'a repondu|n'a decroche|au bout|de dispo"
+        "|pour (?:me )?(?:recevoir|repondre))",
         "(?:n'y |y )?(?:a|avait) personne",
         "(?:il )?n'y (?:a|avait) personne",
         "trouve personne",
         "tombe sur personne",
-        "(?<!la\\x20)(?<!une\\x20)(?<!cette\\x20)(?<!les\\x20)(?<!des\\x20)(?<!autre\\x20)(?<!bonne\\x20)"
-        "personne(?=\\s*(?:[,.;!?\\n]|$))",
+        "personne(?<!la\\x20personne)(?<!une\\x20personne)(?<!cette\\x20personne)"
+        "(?<!les\\x20personne)(?<!des\\x20personne)(?<!autre\\x20personne)"
+        "(?<!bonne\\x20personne)(?=\\s*(?:[,.;!?\\n]|$))",
         "sonne dans le vide",
-        "laisse (?:un |1 )?(?:message|msg|mess|vocal|mot)",
+        "laisse (?:un |une |\\d+ |deux |trois )?(?:messages?|msgs?|mess|vocal|vocaux|mots?)",
         "(?:message|msg|mess|vocal) laisse",
         "boite vocale",
         "bv",
@@ -524,6 +542,10 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
         "pas la(?=\\s*(?:[,.;!?\\n]|$))",
         "numero (?:non attribue|faux|errone|invalide)",
         "faux numero",
+        "fermee?",
+        "en (?:reunion|rdv|clientele|rendez vous|seminaire|formation)",
+        "pas reussi a (?:le |la |les )?joindre",
+        "jamais pu (?:l'avoir|avoir|le joindre|la joindre|joindre)",
         "pas pu (?:le |la |les )?joindre",
         "impossible (?:de le |de la |de les |a )?joindre",
     ),
@@ -561,9 +583,28 @@ OUTCOME_PATTERNS: dict[str, tuple[str, ...]] = {
         "prospect chaud",
         "bonne piste",
         "ca accroche",
+        "(?:gros|vrai|reel|fort|grand) inter+et",
+        "bonne ecoute",
+        "ok sur le principe",
+        "ok pour (?:un|une) (?:essai|test|demo|demonstration)",
+        "hesite(?:nt)?(?: encore)?",
+        "(?:veu[lt]e?n?t?|doi[vt]e?n?t?|va|vont) (?:y )?reflechir",
+        "reflechi(?:t|ssent|ssons)",
+        "contente?s? (?:de|du) (?:la |l')?(?:demo|presentation|visite|proposition|offre|essai)",
         "accroche",
     ),
 }
+
+# Who a contact "must see" before deciding ("doit voir avec son associé / le DG / sa banque").
+DECISION_PEOPLE = (
+    "(?:dg|pdg|gerante?|daf|dsi|directeur(?: general| financier| technique| commercial| achats?"
+    "| administratif)?|directrice|boss|president|associee?s?|patron(?:ne)?|chef|hierarchie|siege"
+    "|direction|n\\+1|superieur|conseil(?: d'administration| d'admin)?|comite|femme|mari|banquier"
+    "|banque|comptable|expert comptable|collegues?|equipe|maison mere|groupe|responsable|resp"
+    "|proprio|codir|board|service achats|achats|elus?|mairie|centrale)"
+)
+
+DECISION_DETERMINER = "(?:(?:son|sa|ses|le|la|les|leur|mon|ma|un|une) |l')?"
 
 OBJECTION_PATTERNS: dict[str, tuple[str, ...]] = {
     "prix": (
@@ -586,31 +627,33 @@ OBJECTION_PATTERNS: dict[str, tuple[str, ...]] = {
         "budget (?:serre|limite|insuffisant|depasse|epuise|restreint|contraint|trop juste|bloque"
         "|gele|consomme|trop court|pas valide)",
         "pas les moyens",
+        "pas d'argent",
+        "pas de (?:sous|tresorerie|fonds)",
         "n'a pas les moyens",
         "trop couteux",
         "couteux",
         "pas donne",
         "(?:veut|demande|exige) (?:une |un )?(?:remise|rabais|ristourne|geste)",
-        "remise",
         "rabais",
         "marge trop faible",
     ),
     "concurrent": (
         "deja (?:un |une |son |sa |ses |leur |des )?(?:fournisseurs?|prestataires?|prestas?"
         "|partenaires?|solutions?|installateurs?|grossistes?|distributeurs?|outils?)",
-        "deja equipee?s?",
         "deja (?:en contrat|sous contrat|client de|clients de|chez)",
         "concurrente?s?",
         "concurrence",
-        "travaille(?:nt)? (?:deja |exclusivement |uniquement |depuis \\w+ ans )?avec",
-        "bosse(?:nt)? (?:deja )?avec",
-        "contrat en cours(?: avec)?",
-        "sous contrat(?: avec)?",
+        "(?:travaille|bosse)(?:nt)? (?:deja |exclusivement |uniquement |depuis \\w+ ans )?avec"
+        "(?: (?:un|le|son|leur|des) (?:concurrent|fournisseur|prestataire)s?)?",
+        "(?:contrat en cours|sous contrat|en contrat|contrat) avec(?: (?:un|le|son|leur|des) (?:concurrent|fournisseur|prestataire)s?)?",
+        "contrat en cours",
+        "sous contrat",
         "engagee?s? (?:avec|chez|jusqu)",
         "(?:satisfaite?s?|contente?s?|ravie?s?) (?:de|par|avec) (?:son|leur|ses|sa|leurs)"
         " (?:fournisseurs?|prestataires?|prestas?|partenaires?|solutions?|actuel)",
         "(?:fournisseur|prestataire|presta|partenaire) (?:actuel|historique|habituel|attitre)",
-        "fidele a (?:son|sa|leur|ses)",
+        "fideles? a (?:son|sa|leur|leurs|ses)(?: \\w+)?",
+        "engagee?s? (?:avec|chez) \\w+(?: jusqu(?:'en|'a| en| a) \\w+)?",
         "(?:passe|achete|commande) (?:deja )?chez (?:un )?(?:concurrent|autre)",
         "lie (?:a|avec) (?:un|son|leur)",
     ),
@@ -625,22 +668,25 @@ OBJECTION_PATTERNS: dict[str, tuple[str, ...]] = {
         "pas (?:une|la) priorite",
         "pas dans (?:les|ses|leurs) priorites",
         "trop tot",
-        "pas avant (?:la rentree|l'ete|l'an prochain|l'annee prochaine|janvier|fevrier|mars"
-        "|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|\\d+ mois|fin \\w+)",
+        "pas avant(?: (?:le|la|l'|les|fin|debut|mi))? \\w+(?: \\d{4})?",
+        "rappele[rz] moi (?:dans|plus tard|en|l'an|l'annee) \\w+(?: \\w+)?",
         "l'annee prochaine",
         "l'an prochain",
         "a la rentree",
         "apres l'ete",
         "apres les (?:vacances|fetes)",
-        "(?:projet )?(?:reporte|gele|en pause|en stand by|suspendu)",
+        "(?:projet|achat|investissement|decision|budget) (?:reporte|gele|en pause|en stand by|suspendu)",
+        "(?:attend|attendent|attendre) (?:le vote|la validation|l'arbitrage) du budget",
+        "vote du budget",
+        "budget (?:pas (?:encore )?(?:vote|valide|debloque)|boucle|non vote|pas voté)",
+        "(?:marche|appel d'offres?) en cours",
+        "on en reparle(?: (?:en|a|apres|dans) \\w+)?",
+        "en plein (?:demenagement|travaux|rachat|inventaire|restructuration|reorganisation|rush|bilan)",
         "pas pressee?s?",
         "rien avant",
         "timing",
         "debordee?s?",
         "trop (?:occupee?|charge|chargee|deborde)",
-        "(?:va|doit|veut|dois|vont) (?:y )?reflechir",
-        "reflechit",
-        "reflechir",
         "temps de (?:la )?reflexion",
     ),
     "besoin": (
@@ -651,6 +697,8 @@ OBJECTION_PATTERNS: dict[str, tuple[str, ...]] = {
         "aucun besoin",
         "besoins? (?:deja )?(?:couvert|satisfait|comble)s?",
         "pas (?:d'|l')utilite",
+        "(?:ne )?voi(?:t|ent|s) pas l'inter+et",
+        "deja equipee?s?",
         "aucune utilite",
         "(?:ca )?(?:ne )?(?:sert|servirait) a rien",
         "pas utile",
@@ -660,18 +708,18 @@ OBJECTION_PATTERNS: dict[str, tuple[str, ...]] = {
         "pas d'usage",
     ),
     "confiance": (
-        "(?:ne )?(?:nous|me|la boite|notre societe) connai[st] pas",
-        "connai[st] pas (?:notre|la|ma|nos) (?:societe|boite|marque|entreprise|produits?)",
+        "(?:ne )?(?:nous|vous|me|la boite|notre societe) connai(?:s|t|ssent) pas",
+        "connai(?:s|t|ssent) pas (?:notre|la|ma|nos|votre) (?:societe|boite|marque|entreprise|produits?)",
+        "(?:veut|veulent|voir|demande|demandent) (?:des |nos |vos )?references",
         "(?:pas|aucune|manque de) confiance",
         "(?:se )?mefie",
         "mefiante?s?",
         "mefiance",
         "jamais entendu parler",
-        "mauvaises? experiences?",
+        "mauvaises? experiences?(?: avec (?:un|le|son|leur|des|notre) (?:concurrent|fournisseur|prestataire)s?)?",
         "mauvais(?:es?)? (?:retours?|souvenirs?|image|reputation|echos?)",
         "(?:pas de|manque de|aucune) references?",
         "sceptique",
-        "pas convaincue?s?",
         "des doutes",
         "doute(?:s)? sur",
         "pas rassuree?s?",
@@ -679,24 +727,31 @@ OBJECTION_PATTERNS: dict[str, tuple[str, ...]] = {
         "s'est fait avoir",
     ),
     "decision": (
-        "(?:doit|dois|faut|veut|va|vont|doivent|devra) (?:d'abord |en )?(?:voir|valider|parler|consulter"
-        "|demander|checker|verifier|discuter|soumettre|presenter|remonter|faire valider|en parler"
-        "|consulter)(?: ca| cela| le dossier| la proposition| le devis| l'offre)?"
-        "(?: (?:avec|a|au|aux|aupres de|par))?"
-        "(?: (?:son|sa|ses|le|la|les|l'|leur|un|une|mon)?\\s*(?:dg|pdg|gerante?|daf|dsi|directeur"
-        "(?: general| financier| technique| commercial| achats?| administratif)?|directrice|boss"
-        "|president|associee?s?|patron(?:ne)?|chef|hierarchie|siege|direction|n\\+1|superieur"
-        "|conseil|comite|femme|mari|banquier|banque|comptable|collegues?|equipe|maison mere"
-        "|groupe|responsable|resp|proprio|codir|board|service achats|achats))?",
-        "voi[rt] avec (?:son|sa|ses|le|la|leur) \\w+",
+        "(?:doit|dois|doivent|devra|devait|faut|veut|veulent|va|vont) (?:d'abord |en )?(?:voir|checker"
+        "|verifier|discuter|parler|en parler|en discuter)(?: ca| cela| le dossier| la proposition"
+        "| le devis| l'offre)? (?:avec|a|au|aux|aupres de)(?: "
+        + DECISION_DETERMINER
+        + DECISION_PEOPLE
+        + ")?",
+        "(?:doit|dois|doivent|devra|devait|faut|veut|veulent|va|vont) (?:d'abord )?(?:valider|faire valider"
+        "|consulter|soumettre|remonter|presenter)(?: ca| cela| le dossier| la proposition| le devis"
+        "| l'offre)?(?: (?:a|au|aux|avec|par|aupres de) "
+        + DECISION_DETERMINER
+        + DECISION_PEOPLE
+        + ")?",
+        "voi[rt] avec (?:son|sa|ses|le|la|leur) " + DECISION_PEOPLE,
+        "(?:c'est |c )?(?:pas (?:moi|lui|elle|eux|nous) |(?:le|la|l'|leur|son|sa) "
+        "(?:[a-z]+(?:\\x27[a-z]+)? ){0,4}?)"
+        "qui (?:decide|decident|tranche|tranchent|valide|valident|choisit|choisissent|achete"
+        "|achetent|signe|signent)",
+        "feu vert",
+        "en attente (?:du|de la|de l') (?:feu vert|validation|accord)(?: (?:du|de la|de l'|de son|de sa) \\w+)?",
         "en parler (?:a|avec) (?:son|sa|ses|leur) \\w+",
         "pas (?:le|la|un|une) (?:decideur|decideuse|decisionnaire|bon interlocuteur|bonne"
         " interlocutrice)",
         "pas decisionnaire",
         "pas (?:lui|elle|eux) qui decidee?n?t?",
         "ne decide pas",
-        "(?:c'est )?(?:le siege|la direction|le groupe|la maison mere|le dg|le patron|son associe"
-        "|la centrale|le comite|le conseil|la holding) qui (?:decide|valide|tranche)",
         "decision (?:en|du|au|par le|par la|de la|de son) (?:comite|siege|conseil|groupe|codir"
         "|direction|board|national|dg|associe)",
         "decide en comite",
@@ -719,7 +774,9 @@ BLOCKER_PATTERNS: dict[str, tuple[str, ...]] = {
         "sans (?:devis|rdv|commande)",
         "pas (?:encore )?signee?",
         "n'a pas (?:encore )?signe",
-        "rien signe",
+        "rien (?:de )?signe",
+        "relance[rz]? (?:pour |par tel pour |par telephone pour )?(?:le|mon|son|du|ce) devis",
+        "pour (?:le|relancer le|relancer son) devis",
         "fait (?:trop )?chaud",
         "la personne",
         "une personne",
@@ -746,8 +803,6 @@ DRILL_OBJECTION_PATTERNS: dict[str, tuple[str, ...]] = {
     "decision": ("decisions?", "decideur", "decisionnaire", "validation", "hierarchie"),
 }
 
-# Outcomes that name the activity itself in a plan or an agenda question.
-PLAN_IGNORED_OUTCOMES: frozenset[str] = frozenset({"rdv", "rappel"})
 
 # --------------------------------------------------------------------------- companies
 

@@ -32,7 +32,7 @@ def crosscheck(now: str = REFERENCE_NOW) -> dict[str, float]:
     paths = server.default_paths()
     rasa_figures = server.rasa_test(paths)
     port = server.free_port()
-    server.serve(port, paths)
+    server.serve(port, paths, owned=True)
     try:
         fallback = EmbeddedInterpreter.load_or_train(server.ROOT / "var" / "nlu")
         interp = RasaInterpreter(f"http://127.0.0.1:{port}", 2.0, fallback=fallback)
@@ -122,7 +122,7 @@ def _print_status(report: dict) -> None:  # type: ignore[type-arg]
     if not report["servers"]:
         print("serveur   arrêté (python -m nlu.rasa serve)")
     for each in report["servers"]:
-        state = "prêt" if each["ready"] else ("démarre ou bloqué" if each["pid"] else "mort")
+        state = "prêt" if each["ready"] else "démarre ou bloqué"
         print(
             f"serveur   {each['url']} pid {each['pid']} {state}, "
             f"RSS {each['rss_bytes'] / 1e6:.0f} Mo, modèle {each['model']}"

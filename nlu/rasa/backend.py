@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 from datetime import datetime
@@ -24,6 +25,7 @@ DEFAULT_TIMEOUT = 1.0
 # While the server is down, try it again at most this often (other messages go straight
 # to the fallback, so a hung server costs one timeout per interval, not one per message).
 RETRY_AFTER = 5.0
+_JOINABLE = re.compile(r"[ \t]{1,3}|[ \t]*[-&][ \t]*")
 
 
 class BadAnswer(ValueError):
@@ -76,7 +78,23 @@ def map_names(payload: dict[str, Any], text: str) -> list[tuple[str, int, int]]:
             and 0 <= start < end <= len(text)
         ):
             names.append((item["entity"], start, end))
-    return names
+    return merge_adjacent(sorted(names, key=lambda n: (n[1], n[2])), text)
+
+
+def merge_adjacent(names: list[tuple[str, int, int]], text: str) -> list[tuple[str, int, int]]:
+    """Join spans of one type separated only by spaces ("Groupe" + "Armorial"), as DIET may split them."""
+    merged: list[tuple[str, int, int]] = []
+    for entity, start, end in names:
+        if merged:
+            last, last_start, last_end = merged[-1]
+            gap = text[last_end:start]
+            if last == entity and last_end <= start and _JOINABLE.fullmatch(gap):
+                merged[-1] = (entity, last_start, end)
+                continue
+            if start < last_end:
+                continue
+        merged.append((entity, start, end))
+    return merged
 
 
 def map_answer(
@@ -88,6 +106,21 @@ def map_answer(
     if "text" in payload and payload["text"] != text:
         raise BadAnswer("the answer is about another text")
     return map_ranking(payload), map_names(payload, text)
+
+
+def rasa_view(text: str) -> tuple[str, int]:
+    """Return the text as Rasa will parse it (stripped, no leading "/") and its offset in text.
+
+    Rasa strips the message and reads "/name" as an intent shortcut; sending the text without
+    them keeps the answer's offsets and echoed text predictable.
+    """
+    body = text.lstrip()
+    shift = len(text) - len(body)
+    while body.startswith("/"):
+        rest = body[1:].lstrip()
+        shift += len(body) - len(rest)
+        body = rest
+    return body.rstrip(), shift
 
 
 class RasaInterpreter:
@@ -128,9 +161,11 @@ class RasaInterpreter:
         self._client.close()
 
     def __enter__(self) -> RasaInterpreter:
+        """Use as a context manager that closes the client."""
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        """Close the client."""
         self.close()
 
     @property
@@ -161,10 +196,14 @@ class RasaInterpreter:
             return assemble_result(text, clipped, [("out_of_scope", 1.0)], [], now, intent)
         if not self._should_try():
             return self._fall_back(text, now, intent)
+        sent, shift = rasa_view(clipped)
+        if not sent:
+            return assemble_result(text, clipped, [("out_of_scope", 1.0)], [], now, intent)
         try:
-            response = self._client.post("/model/parse", json={"text": clipped})
+            response = self._client.post("/model/parse", json={"text": sent})
             response.raise_for_status()
-            ranking, names = map_answer(response.json(), clipped)
+            ranking, spans = map_answer(response.json(), sent)
+            names = [(e, s + shift, t + shift) for e, s, t in spans]
         except (httpx.HTTPError, ValueError) as exc:
             self._mark_down(exc)
             return self._fall_back(text, now, intent)

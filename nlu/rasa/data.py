@@ -10,13 +10,32 @@ from nlu.training_data import Example, TrainingData, load_training_data
 # DIET tags only these; every other entity comes from the shared pattern extractors.
 DIET_ENTITIES = ("company", "person", "city")
 # Bumped when the export format changes, so that the model hash changes too.
-EXPORT_VERSION = "rasa-export-1"
+EXPORT_VERSION = "rasa-export-2"
 _DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _GAZETTEERS = {"city": "cities.txt", "first_name": "first_names.txt"}
-# Regex features that help DIET find company names (legal forms and trade words).
+# Regex features for DIET. Names: a title or legal form with the next word, the word after
+# "chez". Intents: the tense and channel cues of the embedded backend (nlu.embedded._CUES).
 _REGEXES = {
-    "company_form": r"\b(sarl|sas|sasu|sa|eurl|sci|ets|établissements|groupe|ste|société)\b",
-    "title": r"\b(m\.|mr\.?|mme\.?|mlle|monsieur|madame|dr\.?)(?=\s)",
+    "person_title": r"\b(?:m\.|mr\.?|mme\.?|mlle|monsieur|madame|dr\.?)\s+[\w'’-]+",
+    "company_form": (
+        r"\b(?:sarl|sas|sasu|sa|eurl|sci|ets|établissements|groupe|ste|société)\s+[\w'’&-]+"
+    ),
+    "after_chez": r"\bchez\s+(?:l[ae]s?\s+|l['’])?[\w'’&-]+",
+    "cue_future": (
+        r"\b(?:demain|apr[eè]s[- ]?demain|dans \d+|dans (?:une|un|deux|trois|quinze)|prochaine?"
+        r"|la semaine pro|[àa] venir|pr[ée]voir|penser [àa]|[àa] faire)\b"
+    ),
+    "cue_past": r"\b(?:hier|avant[- ]?hier|ce matin|tout [àa] l'heure|derni[eè]re?|d[ée]j[àa])\b",
+    "cue_participle": (
+        r"\b(?:vu|eu|fait|pass[ée]|sorti|sors|rencontr[ée]|appel[ée]|joint|tomb[ée]|laiss[ée]"
+        r"|sign[ée]|envoy[ée]|re[çc]u|visit[ée])\b"
+    ),
+    "cue_phone": (
+        r"\b(?:tel|t[ée]l[ée]?|t[ée]l[ée]phone|appel|appel[ée]|appeler|coup de fil|r[ée]pondeur"
+        r"|messagerie|standard|visio|joignable|injoignable|rappel[ée]|sonn[ée])\b"
+    ),
+    "cue_question": r"\?|\b(?:quoi|quel|quelle|combien|est-ce|o[uù] j'en)\b",
+    "cue_infinitive": r"^\s*\w+er\b",
 }
 _UNSAFE = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")"})
 

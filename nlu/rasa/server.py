@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
 import os
@@ -11,6 +13,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,6 +125,22 @@ def rasa_env(paths: Paths) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def locked(paths: Paths, name: str) -> Iterator[None]:
+    """Hold an exclusive file lock, so that concurrent installs or trainings wait for each other."""
+    paths.run.mkdir(parents=True, exist_ok=True)
+    with (paths.run / f"{name}.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _say(f"waiting for another {name} to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _say(message: str) -> None:
     """Print one progress line."""
     print(f"→ {message}", flush=True)
@@ -229,6 +248,14 @@ def install(paths: Paths | None = None, force: bool = False) -> bool:
     paths = paths or default_paths()
     if is_installed(paths) and not force:
         return False
+    with locked(paths, "install"):
+        if is_installed(paths) and not force:
+            return False
+        return _install(paths, force)
+
+
+def _install(paths: Paths, force: bool) -> bool:
+    """Run the install steps (under the install lock)."""
     started = time.perf_counter()
     paths.var.mkdir(parents=True, exist_ok=True)
     install_apt(paths)
@@ -318,6 +345,12 @@ def train(paths: Paths | None = None, force: bool = False) -> Path:
     """Train the NLU model unless one exists for the same data and config; return it."""
     paths = paths or default_paths()
     require_installed(paths)
+    with locked(paths, "train"):
+        return _train(paths, force)
+
+
+def _train(paths: Paths, force: bool) -> Path:
+    """Export the data and train when needed (under the train lock)."""
     training = export_training_data(paths)
     key = model_key(paths)
     target = model_path(paths, key)
@@ -382,12 +415,14 @@ def _info_file(paths: Paths, port: int) -> Path:
     return paths.run / f"rasa-{port}.json"
 
 
-def _alive(pid: int) -> bool:
-    """Say whether a pid is a live (not zombie) Rasa process."""
+def _alive(pid: int, port: int | None = None) -> bool:
+    """Say whether a pid is a live (not zombie) Rasa process, serving ``port`` when given."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
+        return False
+    if port is not None and f" -p {port}".encode() not in cmdline:
         return False
     return b"rasa" in cmdline and "State:\tZ" not in status
 
@@ -398,7 +433,7 @@ def read_pid(paths: Paths, port: int) -> int | None:
         pid = int(pid_file(paths, port).read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if _alive(pid) else None
+    return pid if _alive(pid, port) else None
 
 
 def ready(url: str, timeout: float = 2.0) -> bool:
@@ -431,12 +466,23 @@ def process_rss(pid: int) -> int:
     return total
 
 
+def _die_with_parent() -> None:
+    """In the child: ask Linux to SIGTERM it when the process that started it dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def serve(
     port: int = DEFAULT_PORT,
     paths: Paths | None = None,
     timeout: float = READY_TIMEOUT,
+    owned: bool = False,
 ) -> int:
-    """Start ``rasa run --enable-api`` on 127.0.0.1:port in the background; return its pid."""
+    """Start ``rasa run --enable-api`` on 127.0.0.1:port in the background; return its pid.
+
+    With ``owned`` (tests, bench) the server also dies with the calling process, so a killed
+    test run leaves no server behind; ``python -m nlu.rasa serve`` detaches it.
+    """
     paths = paths or default_paths()
     model = train(paths)
     url = f"http://127.0.0.1:{port}"
@@ -475,6 +521,7 @@ def serve(
             env=rasa_env(paths),
             cwd=str(paths.var),
             start_new_session=True,
+            preexec_fn=_die_with_parent if owned else None,
         )
     pid_file(paths, port).write_text(f"{process.pid}\n")
     _info_file(paths, port).write_text(
@@ -555,14 +602,17 @@ def status(paths: Paths | None = None) -> dict[str, Any]:
     servers = []
     for port in running_ports(paths):
         pid = read_pid(paths, port)
+        if pid is None:
+            _cleanup(paths, port)  # the server died (or was killed with its owner)
+            continue
         url = f"http://127.0.0.1:{port}"
         servers.append(
             {
                 "port": port,
                 "pid": pid,
                 "url": url,
-                "ready": pid is not None and ready(url),
-                "rss_bytes": process_rss(pid) if pid else 0,
+                "ready": ready(url),
+                "rss_bytes": process_rss(pid),
                 "model": _read_info(paths, port).get("model"),
             }
         )
