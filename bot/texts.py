@@ -46,6 +46,7 @@ HELP = (
     "🏢 Une fiche client : /fiche Dupont\n"
     "🕘 Mon historique : /historique — export : /export\n"
     "🎯 S'entraîner aux objections : « entraîne-moi sur les objections prix » ou /entrainement\n"
+    "📈 Mes progrès : /progres — le barème : /bareme — le classement : /classement\n"
     "✅ Préparer un rendez-vous : « aide-moi à préparer ma visite chez Dupont » ou /checklist\n"
     "⚙️ Mes rappels (soir, matin, congés) : /reglages\n"
     "👥 Managers : /equipe\n"
@@ -95,6 +96,9 @@ COMMANDS = [
     ("historique", "Mes dernières saisies"),
     ("export", "Exporter mon journal (CSV, Excel)"),
     ("entrainement", "S'entraîner aux objections"),
+    ("bareme", "Le barème des réponses aux objections"),
+    ("progres", "Mes progrès aux entraînements"),
+    ("classement", "Le classement de mon équipe"),
     ("checklist", "Préparer ou débriefer un rendez-vous"),
     ("reglages", "Mes rappels du soir et du matin"),
     ("equipe", "Mon équipe (managers)"),

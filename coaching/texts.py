@@ -394,3 +394,113 @@ BANK_FIX_GENERIC = "corrigez la valeur selon objections.schema.json"
 BANK_PROBLEM_DUPLICATE = "id « {id} » déjà utilisé"
 BANK_PROBLEM_ID_CATEGORY = "l'id « {id} » ne commence pas par sa catégorie « {category} »"
 BANK_FIX_ID_CATEGORY = "renommez l'id en « {category}-nn » ou corrigez la catégorie"
+
+# --------------------------------------------------------------------------- drills in Telegram
+
+CATEGORY_EMOJIS: dict[str, str] = {
+    "prix": "💶",
+    "concurrent": "🏁",
+    "timing": "⏳",
+    "besoin": "🤷",
+    "confiance": "🤝",
+    "decision": "🧑‍⚖️",
+}
+DRILL_CATEGORY_BUTTON = "{emoji} {label}"
+DRILL_BTN_AUTO = "🎲 Au choix (mes points faibles)"
+DRILL_CHOOSE_CATEGORY = "🎯 Sur quel type d'objection voulez-vous vous entraîner ?"
+DRILL_UNKNOWN_CATEGORY = (
+    "Je ne connais pas de catégorie d'objection « {text} ». Choisissez-en une ci-dessous :"
+)
+DRILL_OPEN_OFFER = (
+    "Vous avez un entraînement en cours ({category}, {done} réponse(s) notée(s) sur {total}). "
+    "Vous le reprenez ou vous en commencez un nouveau ?"
+)
+DRILL_BTN_RESUME = "▶️ Reprendre ({category})"
+DRILL_BTN_NEW = "🆕 Nouvel entraînement"
+DRILL_EXCHANGE = "Échange {number}/{total}"
+DRILL_RESUMED = "▶️ On reprend là où vous en étiez."
+DRILL_AUTO_FIRST = "🎲 Catégorie choisie pour commencer : {category}."
+DRILL_AUTO_WEAK = "🎲 Catégorie choisie d'après vos résultats : {category}."
+DRILL_REPEAT_NOTE = (
+    "🔁 Objection à retravailler : elle avait été mal traitée, elle revient pour ancrer "
+    "la bonne réponse."
+)
+DRILL_FOUND_TECHNIQUES = "🧩 Techniques repérées : {items}"
+DRILL_FOUND_MOTIVES = "🎯 Mobiles d'achat (SONCAS) abordés : {items}"
+DRILL_FOUND_FAULTS = "⛔ Fautes : {items}"
+DRILL_NONE_FEMININE = "aucune"
+DRILL_NONE_MASCULINE = "aucun"
+DRILL_MODEL_ANSWER = "📝 Réponse modèle : « {answer} »"
+DRILL_FINISHED_NEXT = (
+    "Un autre entraînement : /entrainement · Vos progrès : /progres · Le barème : /bareme"
+)
+DRILL_TOO_LONG = (
+    "Votre réponse est trop longue ({length} caractères) : en rendez-vous, on répond en "
+    "quelques phrases. Reformulez en moins de {limit} caractères."
+)
+DRILL_PAUSED_OFFER = (
+    "⏸ Votre entraînement ({category}) est en pause : l'acheteur attend toujours votre réponse."
+)
+DRILL_BTN_RESUME_PAUSED = "▶️ Reprendre l'entraînement"
+DRILL_STOPPED = "⏹ Entraînement arrêté."
+DRILL_STOPPED_RESUME = (
+    "Il reste ouvert : tapez /entrainement puis « Reprendre » pour continuer là où vous en étiez."
+)
+DRILL_REFUSED = "Ce bouton ne correspond à aucun entraînement à vous."
+DRILL_CLOSED = "Cet entraînement est terminé : lancez-en un nouveau avec /entrainement."
+DRILL_START_EXPIRED = "Ce choix n'est plus valable : tapez /entrainement pour recommencer."
+
+# --------------------------------------------------------------------------- /progres
+
+PROGRESS_NONE = (
+    "Vous n'avez pas encore de réponse notée. Lancez-vous avec /entrainement : vos moyennes, "
+    "votre tendance et votre graphique de progression apparaîtront ici."
+)
+PROGRESS_TITLE = "📈 Vos progrès ({count} réponse(s) notée(s))"
+PROGRESS_CATEGORIES = "Moyenne par catégorie d'objection :"
+PROGRESS_CATEGORY_LINE = "• {category} : {average}/10 ({count} réponse(s))"
+PROGRESS_TECHNIQUES = "Moyenne des réponses qui utilisent chaque technique :"
+PROGRESS_TECHNIQUE_LINE = "• {technique} : {average}/10 ({count} fois)"
+PROGRESS_TECHNIQUES_NONE = "• aucune technique repérée pour l'instant"
+PROGRESS_TREND = "Tendance : {trend}."
+PROGRESS_WEAKEST = "🔎 {text}"
+PROGRESS_DUE = (
+    "🔁 {count} objection(s) à retravailler aujourd'hui : « Au choix » dans /entrainement "
+    "commence par elles."
+)
+PROGRESS_NEXT = "Prochain entraînement conseillé : {category} (/entrainement)."
+PROGRESS_CAPTION = "Vos notes par catégorie dans le temps (objectif : 7/10)."
+
+# --------------------------------------------------------------------------- /classement
+
+LEADERBOARD_DAYS = 30
+LEADERBOARD_NO_TEAM = (
+    "Le classement compare les membres d'une même équipe, et vous n'êtes rattaché·e à aucune "
+    "équipe pour l'instant. Demandez à votre manager son lien d'invitation. Vos propres "
+    "résultats restent visibles dans /progres."
+)
+LEADERBOARD_TITLE = "🏆 Classement de l'équipe « {team} » ({days} derniers jours)"
+LEADERBOARD_LINE = "{rank} {name} : {average}/10 · {count} réponse(s) notée(s){you}"
+LEADERBOARD_YOU = " (vous)"
+LEADERBOARD_MEDALS: tuple[str, ...] = ("🥇", "🥈", "🥉")
+LEADERBOARD_RANK = "{rank}."
+LEADERBOARD_EMPTY = (
+    "Personne dans l'équipe n'a encore de réponse notée ces {days} derniers jours. "
+    "Lancez le mouvement : /entrainement"
+)
+LEADERBOARD_FOOTER = (
+    "Moyenne des notes aux entraînements sur {days} jours. Pour ne plus y figurer : "
+    "/classement off"
+)
+LEADERBOARD_YOU_HIDDEN = (
+    "Vous n'apparaissez pas dans ce classement (/classement on pour y figurer)."
+)
+LEADERBOARD_OFF = (
+    "C'est noté : vous n'apparaissez plus dans le classement de l'équipe. Vos résultats restent "
+    "visibles pour vous dans /progres. (/classement on pour revenir)"
+)
+LEADERBOARD_ON = "C'est noté : vous apparaissez de nouveau dans le classement de l'équipe."
+LEADERBOARD_USAGE = (
+    "/classement affiche le classement de votre équipe ; /classement off pour ne plus y "
+    "figurer, /classement on pour y revenir."
+)

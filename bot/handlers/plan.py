@@ -226,8 +226,8 @@ def render_draft(day: date, cards: list[Card]) -> tuple[str, InlineKeyboardMarku
 async def evening_input(update: Update, context: BotContext, text: str) -> bool:
     """Read the answer to the evening question as a list of planned items."""
     state = context.user_data.get(EVENING_STATE)
-    if not state:
-        return False
+    if not state or context.user_data.get("drill"):
+        return False  # no prompt pending, or a drill answer is expected first
     now = router.user_now(context, update)
     result = context.services.get_nlu().parse(text, now=now)
     if (
