@@ -99,7 +99,9 @@ def erase_user(session: Session, user: User) -> None:
     session.execute(delete(Company).where(Company.owner_id == user.id))
     session.execute(
         delete(ConversationState).where(
-            ConversationState.key.in_([f"user:{user.telegram_id}", f"chat:{user.telegram_id}"])
+            ConversationState.key.in_(
+                [f"user:{user.telegram_id}", f"chat:{user.telegram_id}", f"drill:{user.id}"]
+            )
         )
     )
     session.execute(update(Team).where(Team.manager_id == user.id).values(manager_id=None))
