@@ -180,3 +180,37 @@ def test_config_file_errors(tmp_path: Path) -> None:
     bad.write_text("telegram:\n  token: [unclosed\n")
     with pytest.raises(ConfigError, match="YAML invalide"):
         load_settings(config_file=bad, environ={})
+
+
+def test_start_up_with_a_wrong_setting_prints_one_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NLU_BACKEND": "gpt", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, capture_output=True, text=True, timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "NLU_BACKEND" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_console_chat_goes_through_the_same_application(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_TOKEN"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/console.sqlite3"
+    env["NLU_MODEL_DIR"] = str(Path(__file__).resolve().parent.parent / "var" / "nlu")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, input="1\n1\nvu Dupont SA hier, devis 12k€\n1\n/quitter\n",
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    out = result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "comment dois-je vous appeler" in out
+    assert "[1] Utiliser" in out and "Quel est votre rôle" in out
+    assert "Dupont SA" in out and "C'est enregistré" in out
