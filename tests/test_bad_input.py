@@ -133,3 +133,84 @@ async def test_forged_callback_data_changes_nothing(bot: Driver, data: str) -> N
         from db.models import User
 
         assert session.scalar(select(func.count()).select_from(User)) == 2
+
+
+async def test_random_callback_data_never_breaks_anything(bot: Driver) -> None:
+    import random
+    import string
+
+    await onboard(bot, U)
+    await bot.send(U, "vu Dupont SA hier, devis 12k€")
+    bot.app.bot_data["rate_limiter"].limit = 10_000  # this test floods on purpose
+    before = snapshot(bot)
+    rng = random.Random(11)
+    prefixes = [
+        "j:",
+        "ag:",
+        "h:",
+        "fu:",
+        "pl:",
+        "ev:",
+        "rg:",
+        "eq:",
+        "pv:",
+        "st:",
+        "cl:",
+        "dr:",
+        "nlu:",
+        "onb:",
+        "",
+    ]
+    alphabet = string.ascii_letters + string.digits + ":-_é€ "
+    for _ in range(150):
+        data = rng.choice(prefixes) + "".join(
+            rng.choice(alphabet) for _ in range(rng.randint(0, 40))
+        )
+        await bot.press_data(U, rng.randint(1, 200), data[:64] or "x")
+    assert snapshot(bot) == before
+    replies = await bot.send(U, "/aide")
+    assert "vu Dupont SA hier" in replies[-1].text
+
+
+async def test_database_unavailable_gets_a_clear_message_and_stores_nothing(bot: Driver) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot import texts
+
+    await onboard(bot, U)
+    await bot.send(U, "vu Dupont SA hier, devis 12k€")
+    services = bot.app.bot_data["services"]
+    real = services.sessionmaker
+
+    def broken():  # type: ignore[no-untyped-def]
+        raise OperationalError("connect", {}, Exception("database is locked"))
+
+    services.sessionmaker = broken
+    try:
+        replies = await bot.press(U, "Valider")
+    finally:
+        services.sessionmaker = real
+    assert replies[-1].text == texts.UNAVAILABLE
+    assert snapshot(bot)[0] == 0
+    replies = await bot.press(U, "Valider")  # the card is still there once the database is back
+    assert any("enregistré" in r.text for r in replies)
+
+
+def test_corrupt_nlu_model_is_retrained(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from nlu.embedded import EmbeddedInterpreter
+
+    data = tmp_path / "nlu.yml"
+    lines = ['version: "3.1"', "nlu:"]
+    for intent, words in (
+        ("greet", ["bonjour", "salut", "coucou"]),
+        ("goodbye", ["au revoir", "bye", "ciao"]),
+    ):
+        lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {w}" for w in words]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    EmbeddedInterpreter.load_or_train(tmp_path / "models", data)
+    [artefact] = list(Path(tmp_path / "models").iterdir())
+    (artefact / "intent.pkl").write_bytes(b"not a pickle")
+    interp = EmbeddedInterpreter.load_or_train(tmp_path / "models", data)
+    assert interp.rank("bonjour")[0][0] == "greet"
