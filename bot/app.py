@@ -105,7 +105,7 @@ def build_application(
 
 def _register_features(app: AppType) -> None:
     """Wire the feature modules (journal, coaching, scheduler, teams) and the text router."""
-    from bot.handlers import checklists, drills, journal, plan, privacy, reports, router
+    from bot.handlers import checklists, drills, journal, plan, privacy, reports, router, teams
 
     journal.register(app)  # cards, agenda, fiche; claims pending input before the router
     reports.register(app)  # stats, export, history
@@ -113,4 +113,5 @@ def _register_features(app: AppType) -> None:
     drills.register(app)  # objection drills, /bareme, /progres, /classement
     plan.register(app)  # evening plan, morning digest, reminders, /reglages, the minute tick
     privacy.register(app)  # /mesdonnees, contact retention job
+    teams.register(app)  # /equipe for managers; the Monday summary is a scheduler push
     router.register(app)  # free text last: every intent handler is registered by now

@@ -12,6 +12,7 @@ EVENING = "evening"
 MORNING = "morning"
 REMINDER = "reminder"
 LATER = "later"
+TEAM = "team"
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,23 @@ def reminder_due(
 def next_planning_day(today: date, working_days: tuple[int, ...]) -> date:
     """The next working day after today: the day the evening prompt plans."""
     return next_working_day(today + timedelta(days=1), working_days)
+
+
+def team_summary_due(
+    team_id: int,
+    manager: UserSchedule,
+    at: time,
+    now_utc: datetime,
+    grace: timedelta,
+) -> DuePush | None:
+    """The manager's weekly summary: Monday at the team's time, in the manager's timezone."""
+    tz = ZoneInfo(manager.timezone)
+    local_today = now_utc.astimezone(tz).date()
+    for day in (local_today - timedelta(days=1), local_today):
+        if day.weekday() != 0:
+            continue
+        due_at = local_instant(day, at, tz)
+        if due_at <= now_utc <= due_at + grace:
+            key = f"{TEAM}:{day.isoformat()}:{team_id}"
+            return DuePush(manager.user_id, manager.telegram_id, TEAM, key, due_at, day)
+    return None

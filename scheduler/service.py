@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.models import Company, DeferredPush, FollowUp, Push, User
+from db.models import Company, DeferredPush, FollowUp, Push, Team, User
 from scheduler import rules
 from scheduler.sender import BLOCKED, SENT, PushSender
 
@@ -51,6 +51,36 @@ def load_schedules(session: Session) -> list[rules.UserSchedule]:
         rules.UserSchedule(r[0], r[1], r[2], r[3], r[4], rules.parse_days(r[5]), r[6])
         for r in rows
     ]
+
+
+def due_team_summaries(
+    session: Session, now_utc: datetime, grace: timedelta
+) -> list[rules.DuePush]:
+    """Monday summaries of every team whose manager is active."""
+    rows = session.execute(
+        select(
+            Team.id,
+            Team.summary_time,
+            User.id,
+            User.telegram_id,
+            User.timezone,
+            User.evening_time,
+            User.morning_time,
+            User.working_days,
+            User.paused_until,
+        )
+        .join(User, User.id == Team.manager_id)
+        .where(User.active.is_(True), User.onboarded.is_(True))
+    ).all()
+    out = []
+    for team_id, at, user_id, telegram_id, tz, evening, morning, days, paused in rows:
+        manager = rules.UserSchedule(
+            user_id, telegram_id, tz, evening, morning, rules.parse_days(days), paused
+        )
+        due = rules.team_summary_due(team_id, manager, at, now_utc, grace)
+        if due is not None:
+            out.append(due)
+    return out
 
 
 def due_reminders(
@@ -174,6 +204,7 @@ class Scheduler:
             for schedule in load_schedules(session):
                 due.extend(rules.due_pushes(schedule, now_utc, self.grace))
             due.extend(due_reminders(session, now_utc, self.before, self.grace))
+            due.extend(due_team_summaries(session, now_utc, self.grace))
             deferred = due_deferred(session, now_utc)
             due.extend(deferred)
             claimed = claim(session, due)
@@ -212,12 +243,23 @@ class Scheduler:
         if message is None:
             self._mark(item.push_id, "skipped")
             return "skipped"
-        text, markup = message
+        text, markup, *extra = message
+        photos: list[tuple[str, bytes]] = extra[0] if extra else []
 
         async def call() -> Any:
             return await self.bot.send_message(item.due.telegram_id, text, reply_markup=markup)
 
         outcome = await self.sender.send(item.due.telegram_id, call)
+        for name, data in photos if outcome == SENT else []:
+
+            async def photo(name: str = name, data: bytes = data) -> Any:
+                from telegram import InputFile
+
+                return await self.bot.send_photo(
+                    item.due.telegram_id, InputFile(data, filename=name)
+                )
+
+            await self.sender.send(item.due.telegram_id, photo)
         if outcome == SENT:
             self._mark(item.push_id, "sent")
             self.renderer.after_send(item.due)

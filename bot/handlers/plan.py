@@ -66,6 +66,16 @@ class PushRenderer:
             return evening_message(session, user, due.local_day)
         if due.kind == rules.MORNING:
             return morning_message(session, user, due.local_day)
+        if due.kind == rules.TEAM:
+            from bot.handlers.teams import summary_message
+
+            team_id = int(due.key.rsplit(":", 1)[1])
+            services = self.app.bot_data["services"]
+            built = summary_message(services, team_id, previous_week=True, today=due.local_day)
+            if built is None:
+                return None
+            text, photos = built
+            return text, None, photos  # type: ignore[return-value]
         if due.kind == rules.REMINDER:
             followup_id = int(due.key.split(":")[1])
             followup = session.get(FollowUp, followup_id)

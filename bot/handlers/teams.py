@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -21,7 +23,11 @@ from core.teams import (
     remove_member,
 )
 from db.models import Team, User
+from journal.export import to_xlsx_multi
 from journal.stats import period_bounds
+from team.alerts import AlertThresholds
+from team.charts import activity_png, funnel_png
+from team.summary import render_summary, team_export_sheets, team_summary
 
 B = InlineKeyboardButton
 
@@ -154,9 +160,6 @@ async def send_export(
     update: Update, context: BotContext, session, team: Team, period: str
 ) -> None:  # type: ignore[no-untyped-def]
     """Send the team's journal as XLSX: one sheet per rep plus totals."""
-    from journal.export import to_xlsx_multi
-    from team.summary import team_export_sheets
-
     today = router.user_now(context, update).date()
     kind = period if period in ("semaine", "mois", "trimestre", "annee") else "mois"
     start, end = period_bounds(kind, today)  # type: ignore[arg-type]
@@ -181,59 +184,45 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-async def send_summary(
-    context: BotContext,
-    chat_id: int,
-    team_id: int,
-    *,
-    previous_week: bool = False,
-    today: date | None = None,
-) -> bool:
-    """Compute and send the team summary, its alerts and its two charts."""
-    from team.charts import activity_png, funnel_png
-    from team.summary import render_summary, team_summary
-
-    services = (
-        context.services
-        if hasattr(context, "services")
-        else context.application.bot_data["services"]
+async def send_summary(context: BotContext, chat_id: int, team_id: int) -> bool:
+    """Compute and send the team summary (current week to date) with its two charts."""
+    message = summary_message(
+        context.application.bot_data["services"], team_id, previous_week=False
     )
-    summary, text = build_summary(services, team_id, previous_week=previous_week, today=today)
-    if summary is None:
+    if message is None:
         return False
+    text, photos = message
     await context.bot.send_message(chat_id, text)
-    await context.bot.send_photo(
-        chat_id, InputFile(BytesIO(funnel_png(summary)), filename="entonnoir.png")
-    )
-    await context.bot.send_photo(
-        chat_id, InputFile(BytesIO(activity_png(summary)), filename="activite.png")
-    )
-    _ = (render_summary, team_summary)
+    for name, data in photos:
+        await context.bot.send_photo(chat_id, InputFile(BytesIO(data), filename=name))
     return True
 
 
-def build_summary(services, team_id: int, *, previous_week: bool, today: date | None):  # type: ignore[no-untyped-def]
-    """Return the summary object and its text for a team's current (or previous) week."""
-    from team.alerts import AlertThresholds
-    from team.summary import render_summary, team_summary
-
+def summary_message(
+    services: Any, team_id: int, *, previous_week: bool, today: date | None = None
+) -> tuple[str, list[tuple[str, bytes]]] | None:
+    """The summary text and its charts, for the current week or the previous full week."""
     with services.session() as session:
         team = session.get(Team, team_id)
         if team is None:
-            return None, ""
+            return None
         manager = session.get(User, team.manager_id) if team.manager_id else None
-        from datetime import datetime
-        from zoneinfo import ZoneInfo
-
         tz = ZoneInfo(manager.timezone if manager else services.settings.default_timezone)
         today = today or datetime.now(tz).date()
         start = week_start(today) - timedelta(days=7) if previous_week else week_start(today)
         reference = start + timedelta(days=6) if previous_week else today
         people = [m.id for m in members(session, team)]
         summary = team_summary(
-            session, people, start, reference, services.settings, AlertThresholds()
+            session,
+            people,
+            start,
+            reference,
+            services.settings,
+            AlertThresholds(),
+            team_name=team.name,
         )
-        return summary, render_summary(summary)
+        text = render_summary(summary)
+    return text, [("entonnoir.png", funnel_png(summary)), ("activite.png", activity_png(summary))]
 
 
 def register(app: AppType) -> None:
