@@ -35,6 +35,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -51,12 +52,14 @@ from sqlalchemy import delete, select, text
 from telegram import Update
 
 from scheduler import rules
+from scheduler.sender import PushSender
 from scheduler.service import (
     Outgoing,
     Scheduler,
     claim,
     due_deferred,
     due_reminders,
+    due_team_summaries,
     load_schedules,
 )
 
@@ -73,6 +76,7 @@ update_log = logging.getLogger("bot.webhook.updates")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SHARD_HEADER = "X-Salescoach-Shard"
 TICK_JOB = "scheduler-tick"
+PUSH_RATE = 27.0  # scheduler.sender's pace for one process, split between the workers
 MIGRATION_LOCK = 0x5A1E5C0A  # pg_advisory_lock key serialising schema upgrades at start-up
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -183,13 +187,23 @@ class ShardScheduler(Scheduler):
     """The scheduler tick for the chats this worker owns; claims keep each push to one send."""
 
     def __init__(
-        self, services: Services, bot: Bot, renderer: Any, owns: Callable[[int], bool]
+        self,
+        services: Services,
+        bot: Bot,
+        renderer: Any,
+        owns: Callable[[int], bool],
+        workers: int = 1,
     ) -> None:
-        super().__init__(services, bot, renderer)
+        # Telegram's ~30 messages/s is per bot token: the workers share scheduler.sender's 27/s.
+        super().__init__(services, bot, renderer, PushSender(rate=PUSH_RATE / max(workers, 1)))
         self.owns = owns
 
     def collect(self, now_utc: datetime) -> list[Outgoing]:
-        """Find what is due for owned chats and claim it, in one transaction."""
+        """Find what is due for owned chats and claim it, in one transaction.
+
+        Mirrors Scheduler.collect (every due_* source), keeping owned chats only; deferred
+        rows are deleted for owned users only, since other workers have not claimed theirs.
+        """
         from db.models import DeferredPush
 
         with self.services.session() as session:
@@ -202,11 +216,12 @@ class ShardScheduler(Scheduler):
             due += [
                 push
                 for push in due_reminders(session, now_utc, self.before, self.grace)
+                + due_team_summaries(session, now_utc, self.grace)
                 if self.owns(push.telegram_id)
             ]
             deferred = [p for p in due_deferred(session, now_utc) if self.owns(p.telegram_id)]
             due += deferred
-            claimed = [Outgoing(0, p) for p in due]
+            claimed = claim(session, due)
             if deferred:
                 session.execute(
                     delete(DeferredPush).where(
@@ -270,7 +285,9 @@ class Worker:
         self.secret = secret
         self.services: Services = app.bot_data["services"]
         self.chats = ChatSequencer(self._process)
-        self.scheduler = ShardScheduler(self.services, app.bot, PushRenderer(app), self.owns)
+        self.scheduler = ShardScheduler(
+            self.services, app.bot, PushRenderer(app), self.owns, workers=count
+        )
         app.bot_data["scheduler"] = self.scheduler  # what plan.get_scheduler returns
         self.ready = False
         self.stopping = False
@@ -569,6 +586,8 @@ class Receiver:
                 await self.start_local(ref)
             except Exception as exc:
                 log.error("worker %d did not restart: %s", ref.index, exc)
+                if ref.proc is not None and ref.proc.returncode is None:
+                    ref.proc.kill()  # hung at start-up: the next turn starts it again
 
     async def stop_local(self) -> None:
         """SIGTERM every spawned worker (they drain), SIGKILL those still alive after 60 s."""
@@ -593,7 +612,7 @@ class Receiver:
         pending = list(self.workers)
         while pending and time.monotonic() < deadline:
             for ref in list(pending):
-                with contextlib.suppress(ClientError, TimeoutError, ValueError):
+                with contextlib.suppress(ClientError, TimeoutError, ValueError, KeyError):
                     async with self.http.get(f"{ref.url}/health") as resp:
                         body = await resp.json()
                         if resp.status == 200:
@@ -649,6 +668,7 @@ class Receiver:
             self.stopping = True
             if self.spawn_dir is not None:
                 await self.stop_local()
+                shutil.rmtree(self.spawn_dir, ignore_errors=True)
             await self.http.close()
         log.info("webhook receiver stopped cleanly")
 

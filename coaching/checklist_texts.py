@@ -5,21 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 NBSP = "\u00a0"
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-DAYS_SHORT = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+from journal.texts import DAYS_SHORT, MONTHS  # noqa: E402  (shared French calendar words)
 
 # --- kinds ------------------------------------------------------------------------------
 

@@ -7,23 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 # A no-break space between digit groups and before units ("12 000 €", "45 %"): a phone never
 # wraps a number in two.
+from journal.texts import MONTHS
+
 NBSP = "\u00a0"
 MINUS = "\u2212"
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 # --- number formatting ------------------------------------------------------------------
 

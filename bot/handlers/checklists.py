@@ -25,6 +25,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppType, BotContext
 from bot.handlers import common, router
+from bot.handlers.common import chat_of, sender_of
 from coaching import checklist as engine
 from coaching import checklist_texts as T
 from core.accounts import get_user
@@ -48,18 +49,6 @@ B = InlineKeyboardButton
 
 
 # ------------------------------------------------------------------ small helpers
-
-
-def _chat_id(update: Update) -> int:
-    """Return the chat of the update."""
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
-def _telegram_id(update: Update) -> int:
-    """Return the Telegram id of the sender."""
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def _definitions() -> dict[str, engine.ChecklistDef]:
@@ -156,7 +145,7 @@ async def _send_step(
     prefix: str = "",
 ) -> None:
     """Show a step; an unfinished run becomes the active one, a finished one stops being it."""
-    chat_id = _chat_id(update)
+    chat_id = chat_of(update)
     text = f"{prefix}\n\n{step.text}" if prefix else step.text
     if step.done:
         if _active_run_id(context) == run_id:
@@ -356,7 +345,7 @@ async def start_from_text(
     kind = engine.kind_from_text(text)
     if kind is None and company is None:
         with context.services.session() as session:
-            user = get_user(session, _telegram_id(update))
+            user = get_user(session, sender_of(update))
             runs = _open_runs(session, user.id) if user else []
             offer = [(r.id, r.kind, _company_label(r)) for r in runs]
         if offer:
@@ -398,7 +387,7 @@ async def _offer_runs(
     ]
     rows.append([B(T.BTN_NEW_RUN, callback_data="cl:n")])
     text = T.OPEN_RUNS_ONE if len(runs) == 1 else T.OPEN_RUNS_MANY.format(count=len(runs))
-    await context.bot.send_message(_chat_id(update), text, reply_markup=InlineKeyboardMarkup(rows))
+    await context.bot.send_message(chat_of(update), text, reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _ask_kind(update: Update, context: BotContext, start: Start) -> None:
@@ -412,7 +401,7 @@ async def _ask_kind(update: Update, context: BotContext, start: Start) -> None:
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     text = T.ASK_KIND_FOR.format(company=start.company) if start.company else T.ASK_KIND
-    await context.bot.send_message(_chat_id(update), text, reply_markup=InlineKeyboardMarkup(rows))
+    await context.bot.send_message(chat_of(update), text, reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _ask_company(update: Update, context: BotContext, start: Start) -> None:
@@ -421,7 +410,7 @@ async def _ask_company(update: Update, context: BotContext, start: Start) -> Non
     context.user_data[START] = start.to_dict()
     rows = [[B(T.BTN_NO_COMPANY, callback_data="cl:c:none")]]
     await context.bot.send_message(
-        _chat_id(update), T.ASK_COMPANY, reply_markup=InlineKeyboardMarkup(rows)
+        chat_of(update), T.ASK_COMPANY, reply_markup=InlineKeyboardMarkup(rows)
     )
 
 
@@ -435,7 +424,7 @@ async def _advance_start(update: Update, context: BotContext, start: Start) -> N
         return
     if start.company and start.company_id is None and not start.company_checked:
         with context.services.session() as session:
-            user = get_user(session, _telegram_id(update))
+            user = get_user(session, sender_of(update))
             matches = crm.match_company(session, user.id, start.company) if user else []
         start.company_checked = True
         if matches and matches[0].exact:
@@ -459,7 +448,7 @@ async def _ask_company_choice(
     typed = start.typed or start.company or ""
     rows.append([B(T.BTN_NEW_COMPANY.format(name=typed[:30]), callback_data="cl:c:new")])
     await context.bot.send_message(
-        _chat_id(update),
+        chat_of(update),
         T.COMPANY_CHOICE.format(typed=typed[:60]),
         reply_markup=InlineKeyboardMarkup(rows),
     )
@@ -493,7 +482,7 @@ async def _create_run(update: Update, context: BotContext, start: Start, today: 
     context.user_data.pop(START, None)
     notes = list(start.notes)
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         assert user is not None
         if start.kind == "debrief" and start.activity_id is None and start.company:
             visit = (
@@ -696,12 +685,12 @@ async def _answer_active(
     update: Update, context: BotContext, run_id: int, text: str, now: datetime
 ) -> bool:
     """A typed answer for the active run."""
-    outcome = _apply(context, _telegram_id(update), run_id, text=text, now=now)
+    outcome = _apply(context, sender_of(update), run_id, text=text, now=now)
     if outcome.refused is not None or outcome.stale:
         _deactivate(context)
         return False
     active = context.user_data.get(ACTIVE) or {}
-    await _close_buttons(context, _chat_id(update), active.get("msg"))
+    await _close_buttons(context, chat_of(update), active.get("msg"))
     await _show_outcome(update, context, run_id, outcome)
     return True
 
@@ -724,7 +713,7 @@ async def _company_typed(
 async def _offer_paused(update: Update, context: BotContext, run_id: int) -> None:
     """After answering another request, offer to come back to the paused run."""
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         row = _owned_run(session, user.id, run_id) if user else None
         if row is None or row.status != "open":
             return
@@ -733,7 +722,7 @@ async def _offer_paused(update: Update, context: BotContext, run_id: int) -> Non
         [B(T.BTN_RESUME_RUN.format(kind=kind, company=company), callback_data=f"cl:r:{run_id}")]
     ]
     await context.bot.send_message(
-        _chat_id(update),
+        chat_of(update),
         T.PAUSED_OFFER.format(kind=kind, company=company),
         reply_markup=InlineKeyboardMarkup(rows),
     )
@@ -784,7 +773,7 @@ async def _step_button(
     query = update.callback_query
     assert query is not None
     now = router.user_now(context, update)
-    outcome = _apply(context, _telegram_id(update), run_id, code=code, index=index, now=now)
+    outcome = _apply(context, sender_of(update), run_id, code=code, index=index, now=now)
     if outcome.refused is not None:
         await query.answer(outcome.refused, show_alert=True)
         return
@@ -820,7 +809,7 @@ async def _resume_button(update: Update, context: BotContext, run_id: int) -> No
     query = update.callback_query
     assert query is not None
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         row = _owned_run(session, user.id, run_id) if user else None
         if row is None:
             await query.answer(T.RUN_REFUSED, show_alert=True)
@@ -860,7 +849,7 @@ async def _company_button(update: Update, context: BotContext, arg: str) -> None
         return
     if arg.isdigit():
         with context.services.session() as session:
-            user = get_user(session, _telegram_id(update))
+            user = get_user(session, sender_of(update))
             company = crm.owned_company(session, user.id, int(arg)) if user else None
             if company is None:
                 await query.answer(T.RUN_REFUSED, show_alert=True)
@@ -882,7 +871,7 @@ async def _company_button(update: Update, context: BotContext, arg: str) -> None
 async def offer_debrief(update: Update, context: BotContext, activity_id: int) -> bool:
     """After a visit is saved, ask "Faire le débrief de cette visite ?" (False when not a visit)."""
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         activity = history.own_activity(session, user.id, activity_id) if user else None
         if (
             activity is None
@@ -898,7 +887,7 @@ async def offer_debrief(update: Update, context: BotContext, activity_id: int) -
         ]
     ]
     await context.bot.send_message(
-        _chat_id(update), T.DEBRIEF_OFFER, reply_markup=InlineKeyboardMarkup(rows)
+        chat_of(update), T.DEBRIEF_OFFER, reply_markup=InlineKeyboardMarkup(rows)
     )
     return True
 
@@ -908,7 +897,7 @@ async def _debrief_button(update: Update, context: BotContext, activity_id: int)
     query = update.callback_query
     assert query is not None
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         activity = history.own_activity(session, user.id, activity_id) if user else None
         if activity is None or activity.deleted_at is not None:
             await query.answer(T.DEBRIEF_GONE, show_alert=True)
@@ -937,14 +926,14 @@ async def _debrief_later(update: Update, context: BotContext, activity_id: int) 
     query = update.callback_query
     assert query is not None
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         activity = history.own_activity(session, user.id, activity_id) if user else None
         company = activity.company.name if activity and activity.company else None
     await query.answer()
     await _close_query_buttons(update, context)
     if activity is not None:
         await context.bot.send_message(
-            _chat_id(update), T.DEBRIEF_LATER.format(company=company or T.NO_COMPANY_LABEL)
+            chat_of(update), T.DEBRIEF_LATER.format(company=company or T.NO_COMPANY_LABEL)
         )
 
 
@@ -959,12 +948,12 @@ async def after_cancel(update: Update, context: BotContext) -> None:
     if not isinstance(run_id, int):
         return
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         row = _owned_run(session, user.id, run_id) if user else None
         if row is None or row.status != "open":
             return
         text = T.CANCEL_NOTE.format(kind=_kind_label(row.kind), company=_company_label(row))
-    await context.bot.send_message(_chat_id(update), text)
+    await context.bot.send_message(chat_of(update), text)
 
 
 def register(app: AppType) -> None:

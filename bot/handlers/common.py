@@ -17,6 +17,18 @@ log = logging.getLogger(__name__)
 PENDING_KEYS: list[str] = []
 
 
+def chat_of(update: Update) -> int:
+    """Return the chat of an update (every handled update has one)."""
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+def sender_of(update: Update) -> int:
+    """Return the Telegram id of the user behind an update."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
 async def help_command(update: Update, context: BotContext) -> None:
     """List what the bot does, with one example each."""
     assert update.effective_message is not None

@@ -33,6 +33,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppType, BotContext
 from bot.handlers import checklists, common, journal, router
+from bot.handlers.common import chat_of, sender_of
 from coaching import (
     Drill,
     DrillError,
@@ -73,18 +74,6 @@ B = InlineKeyboardButton
 
 
 # ------------------------------------------------------------------ small helpers
-
-
-def _chat_id(update: Update) -> int:
-    """Return the chat of the update."""
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
-def _telegram_id(update: Update) -> int:
-    """Return the Telegram id of the sender."""
-    assert update.effective_user is not None
-    return update.effective_user.id
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -150,7 +139,7 @@ async def _send(
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await context.bot.send_message(
-            _chat_id(update), part, reply_markup=markup if last else None
+            chat_of(update), part, reply_markup=markup if last else None
         )
 
 
@@ -365,7 +354,7 @@ async def on_start_intent(update: Update, context: BotContext, result: dict[str,
 async def request_start(update: Update, context: BotContext, category: str | None) -> None:
     """Offer to resume an open drill, else ask the category when unknown, else start."""
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         record = load_record(session, user.id) if user else None
     if record is not None and record.resumable:
         nonce = _new_nonce(context)
@@ -411,7 +400,7 @@ async def start_drill(update: Update, context: BotContext, category: str | None)
     today = _now(update, context).date()
     notes: list[str] = []
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         assert user is not None
         history = attempts_of(session, user)
         plan = next_drill_plan(history, today)
@@ -461,7 +450,7 @@ async def drill_input(update: Update, context: BotContext, text: str) -> bool:
     if run is None:
         return False
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         record = load_record(session, user.id) if user else None
     if record is None or record.run != run or record.status != OPEN or not record.resumable:
         _deactivate(context)
@@ -482,7 +471,7 @@ async def drill_input(update: Update, context: BotContext, text: str) -> bool:
         if result["intent"]["name"] != "start_drill":  # that one offers to resume by itself
             await _offer_paused(update, context, run)
         return True
-    answered = _apply_answer(context, _telegram_id(update), run, text, now)
+    answered = _apply_answer(context, sender_of(update), run, text, now)
     if answered.stale:
         _deactivate(context)
         return False
@@ -579,7 +568,7 @@ def answer_message(reply: dict[str, Any], number: int, total: int) -> str:
 async def _offer_paused(update: Update, context: BotContext, run: str) -> None:
     """After answering another request, offer to come back to the paused drill."""
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         record = load_record(session, user.id) if user else None
     if record is None or record.run != run or not record.resumable:
         return
@@ -633,7 +622,7 @@ async def _resume_button(update: Update, context: BotContext, run: str) -> None:
     query = update.callback_query
     assert query is not None
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         record = load_record(session, user.id, lock=True) if user else None
         if user is None or record is None or record.run != run:
             await query.answer(T.DRILL_REFUSED, show_alert=True)
@@ -665,7 +654,7 @@ async def after_cancel(update: Update, context: BotContext) -> None:
     if not isinstance(run, str):
         return
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         record = load_record(session, user.id, lock=True) if user else None
         if user is None or record is None or record.run != run or record.status != OPEN:
             return
@@ -735,7 +724,7 @@ async def progress_command(update: Update, context: BotContext) -> None:
     """/progres: averages per category and technique, trend, weakest point, and a chart."""
     today = _now(update, context).date()
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         assert user is not None
         attempts = attempts_of(session, user)
     if not attempts:
@@ -744,7 +733,7 @@ async def progress_command(update: Update, context: BotContext) -> None:
     await _send(update, context, progress_text(attempts, today))
     png = await asyncio.to_thread(render_progress_png, attempts)
     await context.bot.send_photo(
-        _chat_id(update),
+        chat_of(update),
         InputFile(png, filename="progres.png"),
         caption=T.PROGRESS_CAPTION,
     )
@@ -826,7 +815,7 @@ async def leaderboard_command(update: Update, context: BotContext) -> None:
     arg = _fold(" ".join(context.args or []))
     since = _utc_naive(_now(update, context)) - timedelta(days=LEADERBOARD_DAYS)
     with context.services.session() as session:
-        user = get_user(session, _telegram_id(update))
+        user = get_user(session, sender_of(update))
         assert user is not None
         if arg in OFF_WORDS or arg in ON_WORDS:
             user.leaderboard_opt_out = arg in OFF_WORDS

@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppType, BotContext
 from bot.handlers import common, router
+from bot.handlers.common import chat_of
 from core.accounts import get_user
 from db.models import Activity, Company, Contact, FollowUp
 from journal import crm, texts
@@ -63,12 +64,6 @@ def _drop(context: BotContext, cid: str) -> None:
         context.user_data.pop(CARDS, None)
 
 
-def _chat_id(update: Update) -> int:
-    """Return the chat of the update."""
-    assert update.effective_chat is not None
-    return update.effective_chat.id
-
-
 def _today(context: BotContext, update: Update) -> date:
     """Return today in the user's timezone."""
     return router.user_now(context, update).date()
@@ -103,7 +98,7 @@ async def on_log(update: Update, context: BotContext, result: dict[str, Any]) ->
 async def advance(update: Update, context: BotContext, cid: str) -> None:
     """Ask the next missing thing, or show the card for validation."""
     card = _load(context, cid)
-    chat_id = _chat_id(update)
+    chat_id = chat_of(update)
     if card is None:
         await context.bot.send_message(chat_id, texts.CARD_EXPIRED)
         return
@@ -185,7 +180,7 @@ async def ask_field(
         rows.append([B(texts.BUTTON_SKIP, callback_data=f"j:skip:{cid}")])
     rows.append([B(texts.BUTTON_STOP, callback_data=f"j:no:{cid}")])
     await context.bot.send_message(
-        _chat_id(update), prompt or texts.ASK[name], reply_markup=InlineKeyboardMarkup(rows)
+        chat_of(update), prompt or texts.ASK[name], reply_markup=InlineKeyboardMarkup(rows)
     )
 
 
@@ -253,7 +248,7 @@ async def offer_resume(update: Update, context: BotContext, cid: str, card: Card
         ]
     ]
     await context.bot.send_message(
-        _chat_id(update),
+        chat_of(update),
         texts.PENDING_OFFER.format(company=card.company or texts.UNKNOWN_COMPANY),
         reply_markup=InlineKeyboardMarkup(rows),
     )
@@ -271,7 +266,7 @@ async def on_card_button(update: Update, context: BotContext) -> None:
         await query.answer(texts.CARD_EXPIRED, show_alert=False)
         return
     await query.answer()
-    chat_id = _chat_id(update)
+    chat_id = chat_of(update)
     if action == "ok":
         await _validate(update, context, cid, card)
     elif action == "no":
@@ -344,7 +339,7 @@ async def _validate(update: Update, context: BotContext, cid: str, card: Card) -
     message = template.format(summary=texts.summary(card))
     if card.followup:
         message += "\n" + texts.SAVED_FOLLOWUP.format(date=texts.fmt_date(card.followup))
-    await context.bot.send_message(_chat_id(update), message)
+    await context.bot.send_message(chat_of(update), message)
     if not editing and card.kind == "visit" and not card.is_plan:
         from bot.handlers import checklists
 
@@ -364,7 +359,7 @@ async def _company_chosen(
             )
             if company is None:
                 assert update.callback_query is not None
-                await context.bot.send_message(_chat_id(update), texts.AGENDA_GONE)
+                await context.bot.send_message(chat_of(update), texts.AGENDA_GONE)
                 return
             card.company, card.company_id = company.name, company.id
             card.city = card.city or company.city
@@ -386,7 +381,7 @@ async def _same_contact(
             crm.owned_company(session, user.id, contact.company_id) if user and contact else None
         )
         if contact is None or company is None or company.id != card.company_id:
-            await context.bot.send_message(_chat_id(update), texts.AGENDA_GONE)
+            await context.bot.send_message(chat_of(update), texts.AGENDA_GONE)
             return
         card.person, card.contact_id, card.role = (
             contact.name,
@@ -402,7 +397,7 @@ async def _skip(update: Update, context: BotContext, cid: str, card: Card) -> No
     focus = context.user_data.get(FOCUS) or {}
     name = focus.get("field") if focus.get("cid") == cid else card.missing()
     if name not in OPTIONAL:
-        await context.bot.send_message(_chat_id(update), texts.SKIP_REFUSED)
+        await context.bot.send_message(chat_of(update), texts.SKIP_REFUSED)
         return
     card.skip(name)
     store_card(context, cid, card)
@@ -456,7 +451,7 @@ async def show_agenda(update: Update, context: BotContext, day: date) -> None:
         items = crm.agenda(session, user.id, day, today)
     label = texts.relative_day(day, today)
     if not items:
-        await context.bot.send_message(_chat_id(update), texts.AGENDA_EMPTY.format(day=label))
+        await context.bot.send_message(chat_of(update), texts.AGENDA_EMPTY.format(day=label))
         return
     lines = [texts.AGENDA_TITLE.format(day=label[:1].upper() + label[1:])]
     rows = []
@@ -472,7 +467,7 @@ async def show_agenda(update: Update, context: BotContext, day: date) -> None:
             ]
         )
     await context.bot.send_message(
-        _chat_id(update), "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows[:20])
+        chat_of(update), "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows[:20])
     )
 
 
@@ -520,7 +515,7 @@ async def on_agenda_button(update: Update, context: BotContext) -> None:
         if action == "done"
         else texts.AGENDA_POSTPONED.format(date=texts.fmt_date(target), label=label)
     )
-    await context.bot.send_message(_chat_id(update), message)
+    await context.bot.send_message(chat_of(update), message)
 
 
 # ------------------------------------------------------------------ fiche
