@@ -381,3 +381,17 @@ async def test_redelivered_update_is_not_applied_twice(rep: Driver) -> None:
     replies = await rep.feed(copy.deepcopy(press))  # redelivered: crash before the offset moved
     assert replies[-1].text == core_texts.ALREADY_DONE
     assert count(rep, Activity) == 1
+
+
+async def test_low_confidence_offers_the_two_likeliest_readings(rep: Driver) -> None:
+    from dataclasses import replace
+
+    services = rep.app.bot_data["services"]
+    services.settings = replace(services.settings, confidence_threshold=0.999)
+    replies = await say(rep, "Dupont demain peut-être")
+    assert replies[-1].text.startswith("Je n'ai pas bien compris")
+    labels = replies[-1].button_labels()
+    assert len(labels) == 3 and "Autre chose" in labels[-1]
+    replies = await rep.press(U, labels[0])
+    assert replies[-1].text  # the chosen reading is handled like a clear message
+    assert count(rep, Activity) == 0
