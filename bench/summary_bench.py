@@ -10,8 +10,10 @@ created, ANALYZEd after loading as autovacuum would, and dropped):
   alternating the current week (to date) and the previous full week; target ≤ 300 ms;
 * ``funnel_png`` and ``activity_png``: p99 over 10 runs each; target ≤ 500 ms.
 
-PostgreSQL is measured when SALESCOACH_TEST_PG is set or --pg [URL] is given. --profile
-prints the time spent in each query step (to see which one would need an index).
+PostgreSQL is measured when SALESCOACH_TEST_PG is set or --pg [URL] is given. "cpu p50" is
+this process's CPU time per summary (SQLite's work included, the PostgreSQL server's not):
+other jobs on a shared machine inflate wall times far more than it. --profile prints the
+time spent in each query step (to see which one would need an index).
 
     .venv/bin/python bench/summary_bench.py [--pg [URL]] [--runs 20] [--reps 50] [--profile]
 """
@@ -352,15 +354,23 @@ def step_timer(store: dict[str, list[float]]) -> Iterator[None]:
             setattr(module, name, fn)
 
 
-def _time(fn: Callable[[], Any], runs: int, warmup: int) -> tuple[list[float], Any]:
-    """Run fn warmup + runs times; return the timed runs in ms and the last result."""
+def _time(
+    fn: Callable[[], Any], runs: int, warmup: int, cpu: list[float] | None = None
+) -> tuple[list[float], Any]:
+    """Run fn warmup + runs times; return the wall times in ms and the last result.
+
+    cpu, when given, receives this process's CPU time of each timed run (on SQLite the
+    database work included): a figure the other jobs of a shared machine barely move.
+    """
     timings, result = [], None
     for run in range(warmup + runs):
-        begin = time.perf_counter()
+        begin, begin_cpu = time.perf_counter(), time.process_time()
         result = fn()
         elapsed = (time.perf_counter() - begin) * 1000
         if run >= warmup:
             timings.append(elapsed)
+            if cpu is not None:
+                cpu.append((time.process_time() - begin_cpu) * 1000)
     return timings, result
 
 
@@ -388,11 +398,12 @@ def measure(url: str, data: Dataset, runs: int, profile: bool) -> dict[str, Any]
             return summary, render_summary(summary)
 
         statements: dict[str, list[float]] = defaultdict(list)
+        cpu: list[float] = []
         if profile:
             with step_timer(statements):
-                timings, (summary, message) = _time(summary_once, runs, WARMUP)
+                timings, (summary, message) = _time(summary_once, runs, WARMUP, cpu)
         else:
-            timings, (summary, message) = _time(summary_once, runs, WARMUP)
+            timings, (summary, message) = _time(summary_once, runs, WARMUP, cpu)
         funnel_t, _ = _time(lambda: funnel_png(summary), CHART_RUNS, 1)
         activity_t, _ = _time(lambda: activity_png(summary), CHART_RUNS, 1)
     finally:
@@ -401,6 +412,7 @@ def measure(url: str, data: Dataset, runs: int, profile: bool) -> dict[str, Any]
         "fill_s": fill_s,
         "p50": statistics.median(timings),
         "p99": _percentile(timings, 0.99),
+        "cpu_p50": statistics.median(cpu),
         "funnel_p99": _percentile(funnel_t, 0.99),
         "activity_p99": _percentile(activity_t, 0.99),
         "length": tg_length(message),
@@ -469,8 +481,11 @@ def main(argv: list[str] | None = None) -> int:
         f"team_summary + render_summary: {args.runs} runs after {WARMUP} warm-ups "
         f"(current week to date and previous week in turn); charts: {CHART_RUNS} runs each"
     )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} (other jobs slow wall times)")
     header = (
-        f"{'database':<12}{'fill (s)':>9}{'p50 (ms)':>10}{'p99 (ms)':>10}  {'target':<10}"
+        f"{'database':<12}{'fill (s)':>9}{'p50 (ms)':>10}{'p99 (ms)':>10}{'cpu p50':>9}  "
+        f"{'target':<10}"
         f"{'funnel p99':>11}{'activity p99':>13}  {'target':<9}{'chars':>6}{'alerts':>7}"
     )
     print(header)
@@ -481,7 +496,8 @@ def main(argv: list[str] | None = None) -> int:
         missed += [] if ok_summary else [f"{name} summary"]
         missed += [] if ok_charts else [f"{name} charts"]
         print(
-            f"{name:<12}{r['fill_s']:>9.1f}{r['p50']:>10.1f}{r['p99']:>10.1f}  "
+            f"{name:<12}{r['fill_s']:>9.1f}{r['p50']:>10.1f}{r['p99']:>10.1f}"
+            f"{r['cpu_p50']:>9.1f}  "
             f"{'≤ 300 ' + ('ok' if ok_summary else 'MISSED'):<10}"
             f"{r['funnel_p99']:>11.1f}{r['activity_p99']:>13.1f}  "
             f"{'≤ 500 ' + ('ok' if ok_charts else 'MISSED'):<9}{r['length']:>6}{r['alerts']:>7}"

@@ -51,6 +51,10 @@ class Settings:
     rate_limit_messages: int = 20
     rate_limit_window: int = 10
     contact_retention_days: int = 1095
+    team_days_without_activity: int = 3
+    team_max_overdue_followups: int = 5
+    team_ratio_drop: float = 0.30
+    team_days_without_plan: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -103,7 +103,8 @@ class Activity(Base):
     __tablename__ = "activities"
     __table_args__ = (
         Index("ix_activities_user_day", "user_id", "day"),
-        Index("ix_activities_company", "company_id"),
+        Index("ix_activities_user_kind_day", "user_id", "kind", "day"),
+        Index("ix_activities_company_day", "company_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

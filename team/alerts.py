@@ -56,7 +56,7 @@ class AlertThresholds:
             days_without_activity=int(
                 getattr(settings, "team_days_without_activity", base.days_without_activity)
             ),
-            max_overdue=int(getattr(settings, "team_max_overdue", base.max_overdue)),
+            max_overdue=int(getattr(settings, "team_max_overdue_followups", base.max_overdue)),
             ratio_drop=float(getattr(settings, "team_ratio_drop", base.ratio_drop)),
             days_without_plan=int(
                 getattr(settings, "team_days_without_plan", base.days_without_plan)

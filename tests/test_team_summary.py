@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import holidays
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bot.services import Services
+from core.settings import Settings
 from db.models import Activity, ChecklistRun, Company, DrillAttempt, FollowUp, User
 from journal.export import to_xlsx_multi
 from journal.stats import Counts
@@ -129,10 +131,8 @@ def _build(session: Session) -> tuple[int, int, int, dict[str, int]]:
         _act(session, julie, "call", MON, outcome)
     _act(session, julie, "visit", MON, "devis", c["Dupont"], amount=5000, distance_km=30)
     # planned on Monday evening (18:30 UTC = 19:30 in Paris), then reported: Monday planned
-    _act(
-        session, julie, "visit", TUE, "commande", c["Garnier"], _at(MON, 18, 30), amount=8000,
-        distance_km=20,
-    )  # fmt: skip
+    tuesday_order = {"amount": 8000, "distance_km": 20}
+    _act(session, julie, "visit", TUE, "commande", c["Garnier"], _at(MON, 18, 30), **tuesday_order)
     _act(session, julie, "call", TUE, "rdv", c["Leroy"])
     # Wednesday's first entry was typed at 00:30 in Paris (23:30 UTC on Tuesday): too late
     _act(session, julie, "task", WED, None, c["Dupont"], _at(TUE, 23, 30), status="planned")
@@ -493,6 +493,22 @@ def test_new_rep_is_not_flagged_inactive(team: Team) -> None:
     marc = _rep(s, team.marc)
     assert marc.idle_working_days == 1 and marc.planning.eligible == (THU,)
     assert marc.pace.since == THU
+
+
+def test_thresholds_from_settings() -> None:
+    assert AlertThresholds.from_settings(Settings(yearly_visit_target=440)) == AlertThresholds(
+        yearly_visit_target=440
+    )
+    custom = SimpleNamespace(
+        team_days_without_activity=2,
+        team_max_overdue_followups=9,
+        team_ratio_drop=0.5,
+        team_days_without_plan=3,
+        yearly_visit_target=308,
+    )
+    assert AlertThresholds.from_settings(custom) == AlertThresholds(
+        days_without_activity=2, max_overdue=9, ratio_drop=0.5, days_without_plan=3
+    )
 
 
 def test_visit_pace_pro_rata_since_joining() -> None:
