@@ -6,7 +6,8 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
@@ -23,6 +24,11 @@ def _jsonable(value: Any) -> Any:
     except (TypeError, ValueError):
         log.warning("dropping non-JSON state")
         return {}
+
+
+def _insert(session: Session) -> Any:
+    """Return the dialect's INSERT that supports ON CONFLICT."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -44,13 +50,15 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
             return {row.key[len(prefix) :]: row.data for row in rows}
 
     def _save(self, key: str, data: Any) -> None:
-        """Upsert one row."""
+        """Upsert one row (INSERT … ON CONFLICT: several processes may write the same key)."""
         with self._maker() as session, session.begin():
-            row = session.get(ConversationState, key)
-            if row is None:
-                session.add(ConversationState(key=key, data=_jsonable(data)))
-            else:
-                row.data = _jsonable(data)
+            statement = _insert(session)(ConversationState).values(key=key, data=_jsonable(data))
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["key"],
+                    set_={"data": statement.excluded.data, "updated_at": func.now()},
+                )
+            )
 
     def _drop(self, key: str) -> None:
         """Delete one row."""
@@ -81,13 +89,24 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        """Store one conversation's new state."""
-        conversations = await self.get_conversations(name)
-        if new_state is None:
-            conversations.pop(key, None)
-        else:
-            conversations[key] = new_state
-        self._save(f"conv:{name}", {json.dumps(list(k)): v for k, v in conversations.items()})
+        """Store one conversation's new state; the shared row is locked while it is rewritten."""
+        row_key = f"conv:{name}"
+        with self._maker() as session, session.begin():
+            session.execute(
+                _insert(session)(ConversationState)
+                .values(key=row_key, data={})
+                .on_conflict_do_nothing(index_elements=["key"])
+            )
+            row = session.scalars(
+                select(ConversationState).where(ConversationState.key == row_key).with_for_update()
+            ).one()
+            conversations = dict(row.data)
+            field = json.dumps(list(key))
+            if new_state is None:
+                conversations.pop(field, None)
+            else:
+                conversations[field] = new_state
+            row.data = _jsonable(conversations)
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         """Store one user's data."""

@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import TextIO
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 
 from bot.app import post_init
 from bot.context import AppType
@@ -70,6 +70,12 @@ async def run_polling(app: AppType, poll_timeout: int = 10) -> None:
                 break
             try:
                 updates = poll.result()
+            except Conflict:
+                log.error(
+                    "un webhook est actif ou un autre processus lit déjà les messages de ce bot : "
+                    "supprimez le webhook (deleteWebhook) ou lancez python -m bot.webhook"
+                )
+                break
             except RetryAfter as exc:
                 await asyncio.sleep(
                     float(exc.retry_after if isinstance(exc.retry_after, int) else 1)
