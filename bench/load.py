@@ -12,10 +12,17 @@ pressed like a person would. A user waits until its update is fully handled (the
 confirmed it through its getUpdates offset) and then « reads » for --think MIN MAX seconds
 (uniform, default 0.5–1.5 s, so 200 users offer up to ~200 updates/s; --think 0 0 drives
 the bot at saturation). The fake API runs in its own process; the bot is started as in
-tests/e2e.py. Latency: from injecting an update to the bot's first sendMessage in that chat.
+tests/e2e.py. Latency: from injecting an update to the bot's first sendMessage in that chat;
+throughput: updates answered per second between the 10th and the 90th percentile of answer
+times. The bot's cold start (models loaded on first use) is measured unless --warmup.
 
-    .venv/bin/python bench/load.py [--users 200] [--messages 20] [--pg [URL]]
-        [--think 0.5 1.5] [--py-spy DIR]
+    .venv/bin/python bench/load.py [--users 200] [--messages 20] [--pg [URL]] [--no-sqlite]
+        [--think 0.5 1.5] [--timeout 10] [--warmup] [--dump FILE] [--py-spy DIR]
+
+Diagnostics that change the bot process without editing it (never for the verdict):
+--ptb-rate N (PTB AIORateLimiter overall rate, 0 = off), --bot-hook FILE (Python run at
+start-up through a sitecustomize), --bot-path DIR (extra PYTHONPATH entry, e.g. a package).
+--py-spy DIR needs py-spy on PATH (pip install py-spy) and writes folded stacks.
 """
 
 from __future__ import annotations
@@ -352,6 +359,7 @@ class SimUser:
             datas = [d for _, d in buttons(last)]
 
             def first(prefix: str, datas: list[str] = datas) -> str | None:
+                """The first button data with this prefix."""
                 return next((d for d in datas if d.startswith(prefix)), None)
 
             if ok := first("j:ok:"):
@@ -500,6 +508,7 @@ def start_profiler(pid: int, out_dir: Path | None, label: str) -> subprocess.Pop
             "--output",
             str(out_dir / f"{label}.folded"),
             "--nonblocking",
+            "--idle",  # off-CPU time too: blocking database calls, waits in select()
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -620,7 +629,7 @@ def analyse(run: Run, records: list[dict[str, Any]], timeout: float) -> dict[str
         sustained = ((count * 9) // 10 - count // 10) / max(hi - lo, 1e-9)
         overall = count / max(done_at[-1] - min(s.t0 for s in run.steps), 1e-9)
     kinds = Counter(s.kind for s in run.steps)
-    by_kind = defaultdict(list)
+    by_kind: dict[str, list[float]] = defaultdict(list)
     for step in run.steps:
         sends = [r for r in step.replies if r["method"] == "sendMessage"]
         if sends:
