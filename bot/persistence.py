@@ -36,7 +36,7 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
 
     def __init__(self, maker: sessionmaker[Session], update_interval: float = 1.0) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=False, callback_data=False),
+            store_data=PersistenceInput(bot_data=False, chat_data=False, callback_data=False),
             update_interval=update_interval,
         )
         self._maker = maker
