@@ -13,6 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Activity, Company, Contact, FollowUp, User
+from journal import texts
 from journal.card import Card, parse_time
 
 LEGAL_SUFFIXES = re.compile(
@@ -169,18 +170,11 @@ def save_card(session: Session, user: User, card: Card, update_id: int | None = 
         followup.company_id = company.id if company else None
         followup.due_date = date.fromisoformat(card.followup)
         followup.due_time = parse_time(card.followup_time)
-        followup.note = _followup_note(card)
+        followup.note = texts.followup_note(card)
         if existing is None:
             session.add(followup)
     session.flush()
     return activity
-
-
-def _followup_note(card: Card) -> str:
-    """Describe what the follow-up is about, e.g. "devis 12 000 € du 13/10"."""
-    from journal import texts
-
-    return texts.followup_note(card)
 
 
 def mark_followup_done(
@@ -241,8 +235,6 @@ class AgendaItem:
 
 def agenda(session: Session, user_id: int, day: date, today: date) -> list[AgendaItem]:
     """Planned activities and follow-ups of a day, plus overdue follow-ups when it is today or later."""
-    from journal import texts
-
     items: list[AgendaItem] = []
     planned = session.execute(
         select(Activity, Company.name)
@@ -294,11 +286,6 @@ def agenda(session: Session, user_id: int, day: date, today: date) -> list[Agend
         )
     items.sort(key=lambda i: (not i.overdue, i.at or time(23, 59), i.day, i.label))
     return items
-
-
-def overdue_followups(session: Session, user_id: int, today: date) -> list[AgendaItem]:
-    """Open follow-ups due before today."""
-    return [i for i in agenda(session, user_id, today, today) if i.overdue]
 
 
 def postpone_target(day: date, days: int = 1) -> date:

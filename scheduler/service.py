@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.models import Company, DeferredPush, FollowUp, Push, Team, User
+from db.models import DeferredPush, FollowUp, Push, Team, User
 from scheduler import rules
 from scheduler.sender import BLOCKED, SENT, PushSender
 
@@ -288,8 +288,3 @@ class Scheduler:
                 .where(Push.id == push_id)
                 .values(status=status, sent_at=datetime.now(UTC).replace(tzinfo=None))
             )
-
-
-def company_name(session: Session, company_id: int | None) -> str | None:
-    """Return a company name."""
-    return session.get(Company, company_id).name if company_id else None  # type: ignore[union-attr]

@@ -485,7 +485,7 @@ async def on_agenda_button(update: Update, context: BotContext) -> None:
     with context.services.session() as session:
         user = get_user(session, update.effective_user.id)
         assert user is not None
-        target = crm.postpone_target(max(now.date(), now.date()))
+        target = crm.postpone_target(now.date())
         label = ""
         if code == "f":
             row = (
