@@ -20,7 +20,8 @@ times. The bot's cold start (models loaded on first use) is measured unless --wa
         [--think 0.5 1.5] [--timeout 10] [--warmup] [--dump FILE] [--py-spy DIR]
 
 Diagnostics that change the bot process without editing it (never for the verdict):
---ptb-rate N (PTB AIORateLimiter overall rate, 0 = off), --bot-hook FILE (Python run at
+--max-sends N (the bot's TELEGRAM_MAX_SENDS_PER_SECOND cap, production default 0 = none),
+--bot-hook FILE (Python run at
 start-up through a sitecustomize), --bot-path DIR (extra PYTHONPATH entry, e.g. a package).
 --py-spy DIR needs py-spy on PATH (pip install py-spy) and writes folded stacks.
 """
@@ -76,7 +77,6 @@ COMPANIES = ["Dupont SA", "Menuiserie Vauclair", "Garage Lebreton", "Ets Morel",
 CATEGORIES = ["prix", "concurrent", "timing", "besoin", "confiance", "decision"]
 ACTIONS = {"log": 50, "agenda": 15, "stats": 15, "drill": 20}  # weights of the mix
 MAX_FOLLOW_UPS = 5
-PTB_OVERALL_RATE = 30  # PTB AIORateLimiter default: requests/s carrying a chat_id
 CHAT_METHODS = (
     "sendMessage",
     "editMessageText",
@@ -86,20 +86,6 @@ CHAT_METHODS = (
     "sendChatAction",
     "deleteMessage",
 )
-LIMITER_HOOK = """\
-# Written by bench/load.py --ptb-rate: a diagnostic, not the production configuration.
-from telegram.ext import AIORateLimiter
-
-_load_bench_limiter_init = AIORateLimiter.__init__
-
-
-def _load_bench_limiter(self, *args, **kwargs):
-    kwargs["overall_max_rate"] = {rate}
-    _load_bench_limiter_init(self, *args, **kwargs)
-
-
-AIORateLimiter.__init__ = _load_bench_limiter
-"""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -469,10 +455,11 @@ async def fake_server(workdir: Path) -> AsyncIterator[tuple[str, subprocess.Pope
 
 
 def bot_env(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
-    """Diagnostics only: a sitecustomize (--ptb-rate, --bot-hook) and --bot-path for the bot."""
+    """Diagnostics only: --max-sends, a sitecustomize (--bot-hook) and --bot-path for the bot."""
+    env: dict[str, str] = {}
+    if args.max_sends is not None:
+        env["TELEGRAM_MAX_SENDS_PER_SECOND"] = str(args.max_sends)
     code = []
-    if args.ptb_rate is not None:
-        code.append(LIMITER_HOOK.format(rate=args.ptb_rate))
     if args.bot_hook is not None:
         code.append(args.bot_hook.read_text(encoding="utf-8"))
     paths = [str(p) for p in args.bot_path]
@@ -481,9 +468,9 @@ def bot_env(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
         hook.mkdir(exist_ok=True)
         (hook / "sitecustomize.py").write_text("\n\n".join(code), encoding="utf-8")
         paths.insert(0, str(hook))
-    if not paths:
-        return {}
-    return {"PYTHONPATH": os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")]).strip(":")}
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")]).strip(":")
+    return env
 
 
 def start_profiler(pid: int, out_dir: Path | None, label: str) -> subprocess.Popen[bytes] | None:
@@ -788,13 +775,13 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> int:
         calls = f["api_calls"]
         chat_calls = sum(calls.get(m, 0) for m in CHAT_METHODS)
         per = chat_calls / max(f["updates"], 1)
-        rate = PTB_OVERALL_RATE if args.ptb_rate is None else args.ptb_rate
+        rate = args.max_sends or 0
         cap = f" ⇒ at most {rate / per:.0f} updates/s" if rate and per else ""
         print(
             "Bot API calls: "
             + ", ".join(f"{m} {n}" for m, n in sorted(calls.items(), key=lambda i: -i[1]))
-            + f"; {per:.2f} calls with a chat_id per update, AIORateLimiter "
-            + (f"{rate:g}/s{cap}" if rate else "overall limit off")
+            + f"; {per:.2f} calls with a chat_id per update, send cap "
+            + (f"{rate:g}/s{cap}" if rate else "none")
             + f"; {f['updates'] / max(calls.get('getUpdates', 1), 1):.1f} updates per getUpdates"
         )
         if f["lost_examples"] or f["duplicated_examples"] or f["error_replies"]:
@@ -815,8 +802,8 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> int:
     think = f"think {args.think[0]:g}–{args.think[1]:g} s"
     if args.warmup:
         think += ", after a warm-up"
-    if args.ptb_rate is not None:
-        think += f", AIORateLimiter {args.ptb_rate:g}/s (diagnostic)"
+    if args.max_sends is not None:
+        think += f", send cap {args.max_sends:g}/s (diagnostic)"
     if args.bot_hook or args.bot_path:
         think += ", bot patched by --bot-hook/--bot-path (diagnostic)"
     status = "OK" if not missed else "MISSED " + ", ".join(missed)
@@ -847,11 +834,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument(
-        "--ptb-rate",
+        "--max-sends",
         type=float,
         default=None,
         metavar="N",
-        help="diagnostic: the bot's AIORateLimiter overall rate (PTB default 30/s; 0 = off)",
+        help="diagnostic: the bot's overall send cap (TELEGRAM_MAX_SENDS_PER_SECOND)",
     )
     parser.add_argument(
         "--bot-hook",

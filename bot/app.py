@@ -82,13 +82,16 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     else:
         from bot.outbox import writer
-        from bot.request import RetryingRequest
+        from bot.request import AiohttpRequest, RetryingRequest
 
         builder = builder.request(
-            RetryingRequest(connection_pool_size=64, on_give_up=writer(services))
+            RetryingRequest(connection_pool_size=16, on_give_up=writer(services))
+        ).get_updates_request(AiohttpRequest(connection_pool_size=1))
+    if rate_limiter and request is None and settings.max_sends_per_second > 0:
+        # An optional cap on every send; 429s are already waited out by RetryingRequest.
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.max_sends_per_second, max_retries=0)
         )
-    if rate_limiter and request is None:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: AppType = builder.build()  # type: ignore[assignment]
     app.bot_data["services"] = services
     app.bot_data["preload_nlu"] = preload_nlu

@@ -28,6 +28,7 @@ class Settings:
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = ""
     poll_timeout: int = 10
+    max_sends_per_second: float = 0.0
     database_url: str = "sqlite:///var/salescoach.sqlite3"
     nlu_backend: str = "spacy"
     rasa_url: str = "http://127.0.0.1:5005"
@@ -76,6 +77,13 @@ _FIELDS: list[tuple[str, str, str, str, str]] = [
     ("telegram", "base_url", "TELEGRAM_BASE_URL", "telegram_base_url", "url"),
     ("telegram", "base_file_url", "TELEGRAM_BASE_FILE_URL", "telegram_base_file_url", "url?"),
     ("telegram", "poll_timeout", "TELEGRAM_POLL_TIMEOUT", "poll_timeout", "int"),
+    (
+        "telegram",
+        "max_sends_per_second",
+        "TELEGRAM_MAX_SENDS_PER_SECOND",
+        "max_sends_per_second",
+        "float",
+    ),
     ("database", "url", "DATABASE_URL", "database_url", "dburl"),
     ("nlu", "backend", "NLU_BACKEND", "nlu_backend", "backend"),
     ("nlu", "rasa_url", "RASA_URL", "rasa_url", "url"),

@@ -44,6 +44,14 @@ async def test_onboarding_log_and_agenda_over_http(db_url: str, tmp_path: Path) 
             methods="sendMessage",
         )
         assert "enregistré" in saved["text"] and "débrief" in debrief["text"].lower()
+        # Files go up as multipart form data: the journal export arrives byte for byte.
+        csv_doc, xlsx_doc = await users.ask(42, "/export", count=2, timeout=30)
+        assert csv_doc["method"] == xlsx_doc["method"] == "sendDocument"
+        assert csv_doc["document"]["filename"].endswith(".csv")
+        csv_text = (await users.file_bytes(csv_doc["document"]["file_id"])).decode("utf-8-sig")
+        assert "Dupont SA" in csv_text and "1 " in csv_doc["text"]
+        xlsx = await users.file_bytes(xlsx_doc["document"]["file_id"])
+        assert xlsx[:2] == b"PK" and xlsx_doc["document"]["filename"].endswith(".xlsx")
         sent = await users.send_content(42, "photo")
         [photo_reply] = await users.wait(42, 1, sent["seq"], timeout=30)
         assert "photos" in photo_reply["text"]

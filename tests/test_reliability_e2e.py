@@ -138,6 +138,30 @@ async def test_sends_retried_on_5xx_and_kept_when_they_finally_fail(
             await bot.stop()
 
 
+async def test_429_waits_retry_after_for_that_send_only(db_url: str, tmp_path: Path) -> None:
+    """A 429 delays the reply it hit by retry_after; another user is answered meanwhile."""
+    other = U + 1
+    async with FakeTelegram() as fake:
+        bot = start_bot(fake, db_url, tmp_path)
+        try:
+            await wait_ready(bot)
+            async with fake.client() as users:
+                await onboard_over_http(users)
+                await onboard_over_http(users, other)
+                await users.fault("429", method="sendMessage", chat_id=U, count=1, retry_after=3)
+                slowed = await users.send_message(U, "/aide")
+                [quick] = await users.ask(other, "/aide", timeout=30)
+                [delayed] = await users.wait(U, 1, slowed["seq"], timeout=30)
+                assert (
+                    "vu Dupont SA hier" in quick["text"] and "vu Dupont SA hier" in delayed["text"]
+                )
+                assert quick["seq"] < delayed["seq"]
+                assert (await users.stats())["responses_429"] == 1
+                assert count(db_url, OutboxMessage) == 0
+        finally:
+            await bot.stop()
+
+
 async def test_sigterm_stops_cleanly(db_url: str, tmp_path: Path) -> None:
     async with FakeTelegram() as fake:
         bot = start_bot(fake, db_url, tmp_path)
