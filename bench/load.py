@@ -9,20 +9,23 @@ Each of --users users (200) onboards (/start, name button, role button), then ty
 cancelled or left), agenda and stats questions, drills (/entrainement, a graded answer,
 /annuler). Buttons the bot offers on the way (company choice, outcome, « Passer »…) are
 pressed like a person would. A user waits until its update is fully handled (the bot
-confirmed it through its getUpdates offset) and then « reads » for --think MIN MAX seconds
-(uniform, default 0.5–1.5 s, so 200 users offer up to ~200 updates/s; --think 0 0 drives
-the bot at saturation). The fake API runs in its own process; the bot is started as in
-tests/e2e.py. Latency: from injecting an update to the bot's first sendMessage in that chat;
-throughput: updates answered per second between the 10th and the 90th percentile of answer
-times. The bot's cold start (models loaded on first use) is measured unless --warmup.
+confirmed it through its getUpdates offset), « reads » for --think MIN MAX seconds (uniform,
+default 0.5–1.5 s) and then sends in the next free slot of a fixed-rate schedule shared by
+all users (--rate, default 120 updates/s: the target plus 20 %; latency is measured at that
+rate, not past saturation; --rate 0 removes the schedule, and 200 users then offer up to
+~200 updates/s, which shows the bot's peak throughput). The fake API runs in its own
+process; the bot is started as in tests/e2e.py. Latency: from injecting an update to the
+bot's first sendMessage in that chat; throughput: updates answered per second between the
+10th and the 90th percentile of answer times. The bot's cold start (models loaded on first
+use) is measured unless --warmup.
 
     .venv/bin/python bench/load.py [--users 200] [--messages 20] [--pg [URL]] [--no-sqlite]
-        [--think 0.5 1.5] [--timeout 10] [--warmup] [--dump FILE] [--py-spy DIR]
+        [--rate 120] [--think 0.5 1.5] [--timeout 10] [--warmup] [--dump FILE] [--py-spy DIR]
 
 Diagnostics that change the bot process without editing it (never for the verdict):
 --max-sends N (the bot's TELEGRAM_MAX_SENDS_PER_SECOND cap, production default 0 = none),
---bot-hook FILE (Python run at
-start-up through a sitecustomize), --bot-path DIR (extra PYTHONPATH entry, e.g. a package).
+--bot-hook FILE (Python run at start-up through a sitecustomize), --bot-path DIR (extra
+PYTHONPATH entry, e.g. a package).
 --py-spy DIR needs py-spy on PATH (pip install py-spy) and writes folded stacks.
 """
 
@@ -257,8 +260,20 @@ class Run:
     corpus: Corpus
     think: tuple[float, float]
     timeout: float
+    rate: float = 0.0
     steps: list[Step] = field(default_factory=list)
     harness_errors: Counter[str] = field(default_factory=Counter)
+    _next_slot: float = 0.0
+
+    async def paced(self) -> None:
+        """Wait for the next send slot of the whole run (--rate per second; 0: no pacing)."""
+        if self.rate <= 0:
+            return
+        now = time.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + 1.0 / self.rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
 
 
 def buttons(record: dict[str, Any]) -> list[tuple[str, str]]:
@@ -288,6 +303,7 @@ class SimUser:
         low, high = self.run.think
         if high > 0:
             await asyncio.sleep(self.rng.uniform(low, high))
+        await self.run.paced()
         control = self.run.control
         t0 = time.time()
         try:
@@ -522,7 +538,7 @@ async def drive(
                 if args.warmup:  # its steps and its chat are left out of every figure
                     warm = Run(control, corpus, (0.0, 0.0), args.timeout)
                     await SimUser(warm, FIRST_USER - 1, random.Random(0)).warm_up()
-                run = Run(control, corpus, (args.think[0], args.think[1]), args.timeout)
+                run = Run(control, corpus, (args.think[0], args.think[1]), args.timeout, args.rate)
                 rng = random.Random(args.seed)
                 users = [
                     SimUser(run, FIRST_USER + n, random.Random(rng.random()))
@@ -800,6 +816,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> int:
         for n, f in results.items()
     )
     think = f"think {args.think[0]:g}–{args.think[1]:g} s"
+    think += f", offered {args.rate:g} updates/s" if args.rate > 0 else ", unpaced"
     if args.warmup:
         think += ", after a warm-up"
     if args.max_sends is not None:
@@ -823,6 +840,12 @@ def main(argv: list[str] | None = None) -> int:
         default=(0.5, 1.5),
         metavar=("MIN", "MAX"),
         help="seconds a user reads before its next update (uniform)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=120.0,
+        help="updates/s offered by all users together (fixed-rate schedule); 0: unpaced",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="reply timeout (s)")
     parser.add_argument("--seed", type=int, default=11)

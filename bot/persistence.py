@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import BasePersistence, PersistenceInput
@@ -17,18 +17,26 @@ from db.models import ConversationState
 log = logging.getLogger(__name__)
 
 
-def _jsonable(value: Any) -> Any:
-    """Return a JSON-safe copy of a value (unknown objects are dropped with a warning)."""
+def _encode(value: Any) -> str:
+    """Return the canonical JSON text of a value (unknown objects become strings)."""
     try:
-        return json.loads(json.dumps(value, default=str))
+        return json.dumps(value, default=str, sort_keys=True, ensure_ascii=False)
     except (TypeError, ValueError):
         log.warning("dropping non-JSON state")
-        return {}
+        return "{}"
 
 
-def _insert(session: Session) -> Any:
+def _insert(dialect: str) -> Any:
     """Return the dialect's INSERT that supports ON CONFLICT."""
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def conversation_key(name: str, key: ConversationKey) -> str:
+    """Row key of one conversation of one handler (one row each: no shared row to lock)."""
+    return f"{CONV_PREFIX}{name}:{json.dumps(list(key))}"
+
+
+CONV_PREFIX = "conv:"
 
 
 class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -40,30 +48,52 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
             update_interval=update_interval,
         )
         self._maker = maker
+        # JSON last written per row key: PTB hands over every active user's data after each
+        # update, most of it unchanged, and an unchanged row is not written again.
+        self._written: dict[str, str] = {}
+
+    @property
+    def _engine(self) -> Engine:
+        """The engine behind the sessionmaker."""
+        engine = self._maker.kw["bind"]
+        assert isinstance(engine, Engine)
+        return engine
 
     def _load_prefix(self, prefix: str) -> dict[str, Any]:
-        """Load every row whose key starts with the prefix."""
-        with self._maker() as session:
-            rows = session.scalars(
-                select(ConversationState).where(ConversationState.key.startswith(prefix))
+        """Load every row whose key starts with the prefix (and remember what is stored)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(ConversationState.key, ConversationState.data).where(
+                    ConversationState.key.startswith(prefix, autoescape=True)
+                )
             ).all()
-            return {row.key[len(prefix) :]: row.data for row in rows}
+        for key, data in rows:
+            self._written[key] = _encode(data)
+        return {key[len(prefix) :]: data for key, data in rows}
 
     def _save(self, key: str, data: Any) -> None:
-        """Upsert one row (INSERT … ON CONFLICT: several processes may write the same key)."""
-        with self._maker() as session, session.begin():
-            statement = _insert(session)(ConversationState).values(key=key, data=_jsonable(data))
-            session.execute(
+        """Upsert one row unless it is unchanged (INSERT … ON CONFLICT: processes may race)."""
+        text = _encode(data)
+        if self._written.get(key) == text:
+            return
+        engine = self._engine
+        with engine.begin() as conn:
+            statement = _insert(engine.dialect.name)(ConversationState).values(
+                key=key, data=json.loads(text)
+            )
+            conn.execute(
                 statement.on_conflict_do_update(
                     index_elements=["key"],
                     set_={"data": statement.excluded.data, "updated_at": func.now()},
                 )
             )
+        self._written[key] = text
 
     def _drop(self, key: str) -> None:
         """Delete one row."""
-        with self._maker() as session, session.begin():
-            session.execute(delete(ConversationState).where(ConversationState.key == key))
+        with self._engine.begin() as conn:
+            conn.execute(delete(ConversationState).where(ConversationState.key == key))
+        self._written.pop(key, None)
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         """Return every user's data."""
@@ -83,30 +113,22 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
 
     async def get_conversations(self, name: str) -> ConversationDict:
         """Return the states of one conversation handler."""
-        raw = self._load_prefix(f"conv:{name}").get("", {})
-        return {tuple(json.loads(k)): v for k, v in raw.items()}
+        rows = self._load_prefix(f"{CONV_PREFIX}{name}:")
+        return {
+            tuple(json.loads(field)): row["state"]
+            for field, row in rows.items()
+            if isinstance(row, dict) and "state" in row
+        }
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        """Store one conversation's new state; the shared row is locked while it is rewritten."""
-        row_key = f"conv:{name}"
-        with self._maker() as session, session.begin():
-            session.execute(
-                _insert(session)(ConversationState)
-                .values(key=row_key, data={})
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-            row = session.scalars(
-                select(ConversationState).where(ConversationState.key == row_key).with_for_update()
-            ).one()
-            conversations = dict(row.data)
-            field = json.dumps(list(key))
-            if new_state is None:
-                conversations.pop(field, None)
-            else:
-                conversations[field] = new_state
-            row.data = _jsonable(conversations)
+        """Store (or forget, when it ended) one conversation's state in its own row."""
+        row_key = conversation_key(name, key)
+        if new_state is None:
+            self._drop(row_key)
+        else:
+            self._save(row_key, {"state": new_state})
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         """Store one user's data."""

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections import defaultdict
+import warnings
 from typing import TextIO
 
 from telegram import Update
@@ -16,9 +16,12 @@ from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 from bot.app import post_init
 from bot.context import AppType
 from bot.driver import Driver
+from bot.handlers.gate import set_high_water
 from bot.localapi import LocalBotApi, SentMessage
 
 log = logging.getLogger(__name__)
+# Pipeline.poll calls getUpdates through do_api_request so as to decode only new updates.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.get_updates'")
 
 CONSOLE_USER_ID = 1
 CONSOLE_BANNER = (
@@ -28,23 +31,92 @@ CONSOLE_BANNER = (
 )
 
 
-async def _process_batch(app: AppType, updates: list[Update]) -> None:
-    """Process a batch: chats in parallel, each chat's updates in order."""
-    by_chat: dict[int, list[Update]] = defaultdict(list)
-    for update in updates:
-        chat = update.effective_chat
-        by_chat[chat.id if chat else 0].append(update)
+POLL_GAP = 0.03
+"""Seconds between two polls while updates are still being handled (see Pipeline)."""
+MAX_IN_FLIGHT = 80
+"""Above this many updates in progress, the next poll waits (getUpdates returns ≤ 100)."""
 
-    async def run_chat(chat_updates: list[Update]) -> None:
-        for update in chat_updates:
-            await app.process_update(update)
 
-    await asyncio.gather(*(run_chat(u) for u in by_chat.values()))
-    await app.update_persistence()
+class Pipeline:
+    """Updates being handled: chats in parallel, each chat's updates in order.
+
+    Telegram's getUpdates confirms every update below the offset it is given, so an update
+    in progress must stay at or above the offset: the next poll starts at the oldest update
+    still in progress, and what Telegram sends again is skipped. A slow update (a send
+    waiting out a 429, say) holds back the confirmation of the ones after it, never their
+    handling, and a crash makes Telegram redeliver whatever was not finished.
+    """
+
+    def __init__(self, app: AppType) -> None:
+        self.app = app
+        self.in_flight: dict[int, asyncio.Task[None]] = {}
+        self.last_taken: int | None = None
+        self._tails: dict[int, asyncio.Task[None]] = {}
+
+    @property
+    def offset(self) -> int | None:
+        """The getUpdates offset: confirms exactly the updates that are finished."""
+        if self.in_flight:
+            return min(self.in_flight)
+        return None if self.last_taken is None else self.last_taken + 1
+
+    async def poll(self, timeout: int) -> list[Update]:
+        """getUpdates from the offset; only updates not taken yet are decoded."""
+        raw = await self.app.bot.do_api_request(
+            "get_updates",
+            api_kwargs={
+                "offset": self.offset,
+                "timeout": timeout,
+                "allowed_updates": list(Update.ALL_TYPES),
+            },
+            read_timeout=timeout + 10,
+        )
+        fresh = [
+            item
+            for item in raw
+            if self.last_taken is None or int(item["update_id"]) > self.last_taken
+        ]
+        return [Update.de_json(item, self.app.bot) for item in fresh]
+
+    def take(self, updates: list[Update]) -> int:
+        """Start handling the updates not taken yet; return how many were new."""
+        new = 0
+        for update in updates:
+            if self.last_taken is not None and update.update_id <= self.last_taken:
+                continue  # still in progress: Telegram sends it until it is confirmed
+            self.last_taken = update.update_id
+            chat = update.effective_chat
+            chat_id = chat.id if chat else 0
+            task = asyncio.create_task(self._handle(update, self._tails.get(chat_id)))
+            self._tails[chat_id] = task
+            self.in_flight[update.update_id] = task
+            task.add_done_callback(lambda _t, u=update.update_id, c=chat_id: self._done(u, c, _t))
+            new += 1
+        return new
+
+    async def _handle(self, update: Update, previous: asyncio.Task[None] | None) -> None:
+        """Handle one update after the chat's previous one."""
+        if previous is not None:
+            await asyncio.wait({previous})
+        try:
+            await self.app.process_update(update)
+        except Exception:
+            log.exception("update %d failed", update.update_id)
+
+    def _done(self, update_id: int, chat_id: int, task: asyncio.Task[None]) -> None:
+        """Forget a finished update (and its chat's tail when it was the last one)."""
+        self.in_flight.pop(update_id, None)
+        if self._tails.get(chat_id) is task:
+            del self._tails[chat_id]
+
+    async def settle(self, timeout: float | None) -> None:
+        """Wait until nothing is in progress, or for `timeout` seconds."""
+        if self.in_flight:
+            await asyncio.wait(list(self.in_flight.values()), timeout=timeout)
 
 
 async def run_polling(app: AppType, poll_timeout: int = 10) -> None:
-    """Poll Telegram and confirm each batch only once its effects are committed."""
+    """Poll Telegram and confirm each update only once its effects are committed."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -52,16 +124,22 @@ async def run_polling(app: AppType, poll_timeout: int = 10) -> None:
             loop.add_signal_handler(sig, stop.set)
     async with app:
         await post_init(app)
+        set_high_water(app)  # this process is the only consumer of the bot's updates
         await app.start()
-        offset: int | None = None
+        pipeline = Pipeline(app)
         backoff = 1.0
         log.info("bot ready, polling")
         while not stop.is_set():
-            poll = asyncio.create_task(
-                app.bot.get_updates(
-                    offset=offset, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-                )
-            )
+            if pipeline.in_flight:
+                await pipeline.settle(POLL_GAP)
+                while len(pipeline.in_flight) >= MAX_IN_FLIGHT and not stop.is_set():
+                    await pipeline.settle(POLL_GAP)
+            # The next poll confirms what is finished: its conversation state is written first.
+            await app.update_persistence()
+            # Long polling only when nothing is in progress: otherwise Telegram answers at
+            # once anyway, with the updates still in progress.
+            timeout = 0 if pipeline.in_flight else poll_timeout
+            poll = asyncio.create_task(pipeline.poll(timeout))
             stopper = asyncio.create_task(stop.wait())
             done, _ = await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
             stopper.cancel()
@@ -87,14 +165,13 @@ async def run_polling(app: AppType, poll_timeout: int = 10) -> None:
                 backoff = min(backoff * 2, 30)
                 continue
             backoff = 1.0
-            if not updates:
-                continue
-            # SIGTERM during a batch: the batch is drained before stopping.
-            await _process_batch(app, list(updates))
-            offset = updates[-1].update_id + 1
-        if offset is not None:
+            pipeline.take(list(updates))
+        # SIGTERM: the updates in progress are finished and confirmed before stopping.
+        await pipeline.settle(None)
+        await app.update_persistence()
+        if pipeline.offset is not None:
             with contextlib.suppress(Exception):
-                await app.bot.get_updates(offset=offset, timeout=0)
+                await app.bot.get_updates(offset=pipeline.offset, timeout=0)
         await app.stop()
     log.info("bot stopped cleanly")
 

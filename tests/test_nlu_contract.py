@@ -230,3 +230,26 @@ def test_model_cache_retrains_when_data_changes(tmp_path: Path) -> None:
     data.write_text(data.read_text() + "    - à plus\n", encoding="utf-8")
     EmbeddedInterpreter.load_or_train(tmp_path / "models", data)
     assert len(list((tmp_path / "models").iterdir())) == 2
+
+
+def test_fast_intent_inference_equals_scikit_learn(nlu_interpreter) -> None:  # type: ignore[no-untyped-def]
+    """The per-message arithmetic gives predict_proba's probabilities, to rounding."""
+    model = nlu_interpreter.intent_model
+    root = Path(__file__).resolve().parent.parent / "nlu" / "data"
+    texts = [e.text for e in load_training_data(root / "test_nlu.yml").examples]
+    texts += ["", " ", "😀", "x" * 4096, "\u200b\u200f", "'; DROP TABLE users; --", "???"]
+    for text in texts:
+        fast, reference = model.rank(text), model.rank_reference(text)
+        assert [name for name, _ in fast][:1] == [name for name, _ in reference][:1], text
+        reference_probs = dict(reference)
+        for name, prob in fast:
+            assert prob == pytest.approx(reference_probs[name], abs=1e-9), text
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_fast_intent_inference_fuzzed(nlu_interpreter, text: str) -> None:  # type: ignore[no-untyped-def]
+    model = nlu_interpreter.intent_model
+    fast = dict(model.rank(text))
+    for name, prob in model.rank_reference(text):
+        assert fast[name] == pytest.approx(prob, abs=1e-9)

@@ -15,6 +15,7 @@ from core.accounts import get_user
 from db.models import ProcessedUpdate
 
 _START_COMMANDS = ("/start",)
+HIGH_WATER_KEY = "processed_high_water"
 
 
 class RateLimiter:
@@ -72,11 +73,16 @@ async def gate(update: Update, context: BotContext) -> None:
     text = update.message.text if update.message and update.message.text else ""
     if text.split(" ", 1)[0].split("@", 1)[0] in _START_COMMANDS:
         return
+    # Only an update at or below the highest id recorded before this process started can
+    # be a redelivery (None: unknown, as with several webhook workers, so always look).
+    high_water: int | None = context.bot_data.get(HIGH_WATER_KEY)
     with context.services.session(record_update=False) as session:
         known = get_user(session, user.id)
         if known is not None and not known.active:
             known.active = True  # blocked the bot once, writing again: pushes resume
-        already = session.get(ProcessedUpdate, update.update_id) is not None
+        already = (high_water is None or update.update_id <= high_water) and session.get(
+            ProcessedUpdate, update.update_id
+        ) is not None
     if already:
         # Telegram redelivered an update whose effects are committed (crash before the offset
         # was confirmed): say so instead of applying it twice.
@@ -89,6 +95,15 @@ async def gate(update: Update, context: BotContext) -> None:
         else:
             await context.bot.send_message(chat.id, texts.NOT_REGISTERED)
         raise ApplicationHandlerStop
+
+
+def set_high_water(app: AppType) -> None:
+    """Remember the highest update id recorded as processed (single consumer: polling)."""
+    from sqlalchemy import func, select
+
+    with app.bot_data["services"].session(record_update=False) as session:
+        high = session.scalar(select(func.max(ProcessedUpdate.update_id)))
+    app.bot_data[HIGH_WATER_KEY] = int(high or 0)
 
 
 def register(app: AppType) -> None:
