@@ -99,6 +99,29 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its live descendants (the bot's scoring workers), from /proc."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children[ppid].append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its live descendants."""
+    return sum(cpu_seconds(p) for p in process_tree(pid))
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a live process, from /proc."""
     try:
@@ -546,14 +569,14 @@ async def drive(
                 ]
                 profiler = start_profiler(bot.proc.pid, args.py_spy, label)
                 load_before = os.getloadavg()
-                cpu_bot = cpu_seconds(bot.proc.pid)
+                cpu_bot = tree_cpu_seconds(bot.proc.pid)
                 cpu_fake = cpu_seconds(fake_proc.pid)
                 cpu_self = time.process_time()
                 started = time.time()
                 await asyncio.gather(*(u.live(args.messages) for u in users))
                 wall = time.time() - started
                 cpu = {
-                    "bot": cpu_seconds(bot.proc.pid) - cpu_bot,
+                    "bot": tree_cpu_seconds(bot.proc.pid) - cpu_bot,
                     "fake": cpu_seconds(fake_proc.pid) - cpu_fake,
                     "harness": time.process_time() - cpu_self,
                 }
@@ -779,7 +802,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> int:
         cpu = f["cpu"]
         per_update = cpu["bot"] / max(f["updates"], 1) * 1000
         print(
-            f"CPU over {f['wall_s']:.1f} s: bot {cpu['bot']:.1f} s ({per_update:.1f} ms/update), "
+            f"CPU over {f['wall_s']:.1f} s: bot and its scoring workers {cpu['bot']:.1f} s ({per_update:.1f} ms/update), "
             f"fake API {cpu['fake']:.1f} s, harness {cpu['harness']:.1f} s; "
             f"load average {f['load_before'][0]:.2f} → {f['load_after'][0]:.2f} on "
             f"{os.cpu_count()} CPUs"

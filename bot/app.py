@@ -39,9 +39,10 @@ def _rss_mb() -> float:
 
 
 async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Load the NLU once and register the command list with Telegram."""
+    """Load the NLU once, start the scoring workers, register the command list."""
     services: Services = app.bot_data["services"]
     log.info("startup core_ready rss_mb=%.0f", _rss_mb())
+    services.start_workers()  # they load their models in the background
     if app.bot_data.get("preload_nlu", True):
         services.get_nlu()
         log.info("startup nlu_ready rss_mb=%.0f", _rss_mb())

@@ -16,6 +16,7 @@ from core.settings import Settings
 from db import make_engine, make_sessionmaker
 
 if TYPE_CHECKING:
+    from core.cpu import CpuPool
     from nlu.interpreter import Interpreter
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Services:
     engine: Engine
     sessionmaker: sessionmaker[Session]
     nlu: Interpreter | None = None
+    cpu: CpuPool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -83,6 +85,25 @@ class Services:
             self.nlu = load_interpreter(self.settings)
         return self.nlu
 
+    def start_workers(self) -> None:
+        """Start the scoring worker processes (none when scoring_processes is 0)."""
+        if self.cpu is None and self.settings.scoring_processes > 0:
+            from core.cpu import CpuPool
+
+            self.cpu = CpuPool(self.settings.scoring_processes)
+            self.cpu.start()
+
+    async def score_answer(self, prompt: str, answer: str, category: str | None) -> dict[str, Any]:
+        """Score a drill answer, in a worker process when there is one."""
+        from coaching.scoring import score_answer
+
+        if self.cpu is None:
+            return score_answer(prompt, answer, category)
+        return await self.cpu.run(score_answer, prompt, answer, category)
+
     def close(self) -> None:
-        """Release the database pool."""
+        """Stop the workers and release the database pool."""
+        if self.cpu is not None:
+            self.cpu.close()
+            self.cpu = None
         self.engine.dispose()

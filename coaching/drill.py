@@ -113,6 +113,14 @@ class Drill:
         objection_id = self._state.get("objection_id")
         return self._bank.get(objection_id) if objection_id else None
 
+    @property
+    def question(self) -> tuple[str, str | None] | None:
+        """(buyer's prompt, objection category) the next answer is scored against, if any."""
+        objection = self.current
+        if self.status != "awaiting_answer" or objection is None:
+            return None
+        return str(self._state["prompt"]), objection.category
+
     # ------------------------------------------------------------------ start
 
     def start(

@@ -49,6 +49,7 @@ class Settings:
     cost_per_field_day: float = 0.0
     yearly_visit_target: int = 308
     ratio_alert_threshold: float = 0.2
+    scoring_processes: int = 1
     rate_limit_messages: int = 20
     rate_limit_window: int = 10
     contact_retention_days: int = 1095
@@ -128,6 +129,7 @@ _FIELDS: list[tuple[str, str, str, str, str]] = [
         "ratio_alert_threshold",
         "ratio",
     ),
+    ("coaching", "scoring_processes", "SCORING_PROCESSES", "scoring_processes", "int"),
     ("limits", "messages_per_window", "RATE_LIMIT_MESSAGES", "rate_limit_messages", "int"),
     ("limits", "window_seconds", "RATE_LIMIT_WINDOW", "rate_limit_window", "int"),
     (

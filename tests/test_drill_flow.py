@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -227,6 +228,37 @@ async def test_strong_answer_scores_high_and_moves_the_buyer_on(trainee: Driver)
     assert objection.insist not in text
     # what was recognised comes before the buyer's reaction
     assert text.index(T.DRILL_FOUND_FAULTS.split("{", 1)[0]) < text.index("🗣️")
+
+
+async def test_answers_scored_in_a_worker_process_score_the_same(trainee: Driver) -> None:
+    """With the scoring worker (the production default), scores match in-process scoring."""
+    from coaching.scoring import score_answer
+
+    services = trainee.app.bot_data["services"]
+    services.settings = dataclasses.replace(services.settings, scoring_processes=1)
+    services.start_workers()
+    try:
+        await services.cpu.ready()
+        await say(trainee, "/entrainement prix")
+        objection = current(trainee)
+        prompt = stored(trainee).drill["prompt"]
+        replies = await say(trainee, objection.model_answer)
+        [attempt] = attempts(trainee)
+        expected = score_answer(prompt, objection.model_answer, "prix")
+        assert attempt.score == expected["score"]
+        assert attempt.techniques == expected["techniques"]
+        assert T.DRILL_SCORE_LINE.format(score=drills._fmt(attempt.score)) in replies[-1].text
+
+        # A worker that dies is replaced: the next answer is still scored.
+        for process in list(services.cpu._executor._processes.values()):
+            process.kill()
+            process.join()
+        replies = await say(trainee, "Je comprends. Par rapport à quoi trouvez-vous cela cher ?")
+        assert len(attempts(trainee)) == 2
+        assert T.DRILL_SCORE_LINE.split("{", 1)[0] in replies[-1].text
+    finally:
+        services.cpu.close()
+        services.cpu = None
 
 
 async def test_weak_answers_make_the_buyer_insist_then_debrief(trainee: Driver) -> None:

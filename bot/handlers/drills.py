@@ -47,8 +47,9 @@ from coaching import (
 )
 from coaching import texts as T
 from coaching.constants import CATEGORIES, TECHNIQUES
+from coaching.drill import Scorer
 from coaching.progress import category_averages, due_repeats
-from coaching.scoring import MAX_ANSWER_CHARS
+from coaching.scoring import MAX_ANSWER_CHARS, score_answer
 from core.accounts import get_user
 from db.models import ConversationState, DrillAttempt, Team, User
 
@@ -186,10 +187,10 @@ class DrillRecord:
         valid = isinstance(record.drill, dict) and record.status in (OPEN, ABANDONED, FINISHED)
         return record if valid and isinstance(record.run, str) else None
 
-    def engine(self) -> Drill | None:
+    def engine(self, scorer: Scorer | None = None) -> Drill | None:
         """The engine drill of this record (None when its state cannot be read)."""
         try:
-            return Drill(self.drill)
+            return Drill(self.drill, scorer=scorer)
         except (DrillError, KeyError, TypeError, ValueError):
             log.warning("unreadable drill state for run %s", self.run)
             return None
@@ -471,7 +472,13 @@ async def drill_input(update: Update, context: BotContext, text: str) -> bool:
         if result["intent"]["name"] != "start_drill":  # that one offers to resume by itself
             await _offer_paused(update, context, run)
         return True
-    answered = _apply_answer(context, sender_of(update), run, text, now)
+    # Scored before the transaction, in a worker process: the event loop is not held up.
+    drill = record.engine()
+    question = drill.question if drill is not None else None
+    score = None
+    if question is not None:
+        score = await context.services.score_answer(question[0], text, question[1])
+    answered = _apply_answer(context, sender_of(update), run, text, now, question, score)
     if answered.stale:
         _deactivate(context)
         return False
@@ -491,15 +498,32 @@ def is_other_request(result: dict[str, Any], text: str) -> bool:
 
 
 def _apply_answer(
-    context: BotContext, telegram_id: int, run: str, text: str, now: datetime
+    context: BotContext,
+    telegram_id: int,
+    run: str,
+    text: str,
+    now: datetime,
+    question: tuple[str, str | None] | None = None,
+    score: dict[str, Any] | None = None,
 ) -> Answered:
-    """Score the answer, store the attempt and the new drill state, in one transaction."""
+    """Store the scored attempt and the new drill state, in one transaction.
+
+    ``score`` was computed for ``question``; should the drill have moved on meanwhile, the
+    answer is scored again here against the current question.
+    """
+
+    def scorer(prompt: str, answer: str, category: str | None) -> dict[str, Any]:
+        """The precomputed score when it is for this very question and answer."""
+        if score is not None and (prompt, category) == question and answer == text:
+            return score
+        return score_answer(prompt, answer, category)
+
     with context.services.session() as session:
         user = get_user(session, telegram_id)
         record = load_record(session, user.id, lock=True) if user else None
         if user is None or record is None or record.run != run or record.status != OPEN:
             return Answered(stale=True)
-        drill = record.engine()
+        drill = record.engine(scorer)
         if drill is None or drill.status != "awaiting_answer":
             return Answered(stale=True)
         reply = drill.answer(text)
