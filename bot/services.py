@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.accounts import forget_cached_users
 from core.settings import Settings
 from db import make_engine, make_sessionmaker
 
@@ -35,6 +36,8 @@ def _mark_bulk_write(state: Any) -> None:
     """Remember bulk UPDATE / DELETE / INSERT statements too."""
     if state.is_update or state.is_delete or state.is_insert:
         state.session.info["wrote"] = True
+        if state.is_update or state.is_delete:
+            forget_cached_users()  # users read earlier in this update may be out of date
 
 
 @dataclass

@@ -148,6 +148,43 @@ async def test_error_handler_replies_in_french(bot: Driver) -> None:
     assert all("secret" not in r.text for r in replies)
 
 
+async def test_the_sender_is_read_once_per_update(bot: Driver) -> None:
+    """Gate and handlers share one read of the user row; a rolled-back change is not kept."""
+    from sqlalchemy import event
+
+    from core.accounts import get_user, remember_users_for_this_update
+
+    await onboard(bot, 42)
+    services = bot.app.bot_data["services"]
+    reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "FROM users" in statement:
+            reads.append(statement)
+
+    event.listen(services.engine, "before_cursor_execute", count)
+    try:
+        [agenda] = await bot.send(42, "j'ai quoi demain ?")
+        assert "demain" in agenda.text.lower()
+        assert len(reads) == 1
+
+        remember_users_for_this_update()
+        with services.session() as session:
+            first = get_user(session, 42)
+            assert first is not None and first.display_name == "Camille"
+        with pytest.raises(RuntimeError), services.session() as session:
+            user = get_user(session, 42)
+            assert user is first
+            user.display_name = "Changé puis annulé"
+            session.flush()
+            raise RuntimeError
+        with services.session() as session:
+            again = get_user(session, 42)
+            assert again is not None and again.display_name == "Camille"
+    finally:
+        event.remove(services.engine, "before_cursor_execute", count)
+
+
 def test_config_env_overrides_file(tmp_path: Path) -> None:
     settings = load_settings(environ={"NLU_BACKEND": "rasa", "EVENING_PROMPT_TIME": "18:05"})
     assert settings.nlu_backend == "rasa"

@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from bot import texts
 from bot.context import AppType, BotContext
 from bot.services import CURRENT_UPDATE
-from core.accounts import get_user
+from core.accounts import get_user, remember_users_for_this_update
 from db.models import ProcessedUpdate
 
 _START_COMMANDS = ("/start",)
@@ -51,6 +51,7 @@ class RateLimiter:
 async def gate(update: Update, context: BotContext) -> None:
     """Stop updates that no feature should see, with a French word where it helps."""
     CURRENT_UPDATE.set(None)
+    remember_users_for_this_update()
     if update.channel_post or update.edited_channel_post:
         raise ApplicationHandlerStop
     chat = update.effective_chat
