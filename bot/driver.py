@@ -14,6 +14,7 @@ from telegram import Update
 
 from bot.context import AppType
 from bot.localapi import LocalBotApi, SentMessage
+from bot.persistence import persist
 
 _CONTENT: dict[str, dict[str, Any]] = {
     "photo": {"photo": [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]},
@@ -117,7 +118,7 @@ class Driver:
         """Process one raw update and return what the bot showed in response."""
         before = len(self.api.sent)
         await self.app.process_update(Update.de_json(raw, self.app.bot))
-        await self.app.update_persistence()
+        await persist(self.app)
         return self.api.sent[before:]
 
     async def send(self, user_id: int, text: str, **kwargs: Any) -> list[SentMessage]:

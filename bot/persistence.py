@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -39,6 +40,14 @@ def conversation_key(name: str, key: ConversationKey) -> str:
 CONV_PREFIX = "conv:"
 
 
+async def persist(app: Any) -> None:
+    """Hand PTB's changed state to the persistence and commit it (before confirming updates)."""
+    await app.update_persistence()
+    persistence = app.persistence
+    if isinstance(persistence, DbPersistence):
+        persistence.write_pending()
+
+
 class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """Store user data, chat data and conversations in the conversation_state table."""
 
@@ -51,6 +60,9 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
         # JSON last written per row key: PTB hands over every active user's data after each
         # update, most of it unchanged, and an unchanged row is not written again.
         self._written: dict[str, str] = {}
+        # Rows staged by PTB's update_* calls (None: delete), written in one transaction.
+        self._pending: dict[str, str | None] = {}
+        self._flush: asyncio.Task[None] | None = None
 
     @property
     def _engine(self) -> Engine:
@@ -72,28 +84,66 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
         return {key[len(prefix) :]: data for key, data in rows}
 
     def _save(self, key: str, data: Any) -> None:
-        """Upsert one row unless it is unchanged (INSERT … ON CONFLICT: processes may race)."""
+        """Stage one row for writing, unless it is unchanged."""
         text = _encode(data)
-        if self._written.get(key) == text:
+        if key not in self._pending and self._written.get(key) == text:
             return
-        engine = self._engine
-        with engine.begin() as conn:
-            statement = _insert(engine.dialect.name)(ConversationState).values(
-                key=key, data=json.loads(text)
-            )
-            conn.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["key"],
-                    set_={"data": statement.excluded.data, "updated_at": func.now()},
-                )
-            )
-        self._written[key] = text
+        self._pending[key] = text
+        self._schedule()
 
     def _drop(self, key: str) -> None:
-        """Delete one row."""
-        with self._engine.begin() as conn:
-            conn.execute(delete(ConversationState).where(ConversationState.key == key))
-        self._written.pop(key, None)
+        """Stage the deletion of one row."""
+        self._pending[key] = None
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Write the staged rows right after the current round of updates, in one transaction."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # outside the event loop: write at once
+            self.write_pending()
+            return
+        if self._flush is None or self._flush.done():
+            self._flush = loop.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        """Let PTB hand over every change of this round, then write them together."""
+        await asyncio.sleep(0)
+        try:
+            self.write_pending()
+        except Exception:  # kept staged; the next round or write_pending() retries
+            log.exception("could not write the conversation state; will retry")
+
+    def write_pending(self) -> None:
+        """Commit every staged row now (before confirming updates to Telegram)."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        upserts = {key: text for key, text in pending.items() if text is not None}
+        drops = [key for key, text in pending.items() if text is None]
+        engine = self._engine
+        try:
+            with engine.begin() as conn:
+                if drops:
+                    conn.execute(delete(ConversationState).where(ConversationState.key.in_(drops)))
+                if upserts:
+                    # INSERT … ON CONFLICT: several processes may write the same key.
+                    statement = _insert(engine.dialect.name)(ConversationState).values(
+                        [{"key": key, "data": json.loads(text)} for key, text in upserts.items()]
+                    )
+                    conn.execute(
+                        statement.on_conflict_do_update(
+                            index_elements=["key"],
+                            set_={"data": statement.excluded.data, "updated_at": func.now()},
+                        )
+                    )
+        except Exception:
+            for key, text in pending.items():  # newer changes staged meanwhile win
+                self._pending.setdefault(key, text)
+            raise
+        self._written.update(upserts)
+        for key in drops:
+            self._written.pop(key, None)
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         """Return every user's data."""
@@ -162,4 +212,5 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
         """Nothing to refresh."""
 
     async def flush(self) -> None:
-        """Every write is already committed."""
+        """Write what is still staged (PTB calls this when the application stops)."""
+        self.write_pending()

@@ -18,6 +18,7 @@ from bot.context import AppType
 from bot.driver import Driver
 from bot.handlers.gate import set_high_water
 from bot.localapi import LocalBotApi, SentMessage
+from bot.persistence import persist
 
 log = logging.getLogger(__name__)
 # Pipeline.poll calls getUpdates through do_api_request so as to decode only new updates.
@@ -135,7 +136,12 @@ async def run_polling(app: AppType, poll_timeout: int = 10) -> None:
                 while len(pipeline.in_flight) >= MAX_IN_FLIGHT and not stop.is_set():
                     await pipeline.settle(POLL_GAP)
             # The next poll confirms what is finished: its conversation state is written first.
-            await app.update_persistence()
+            try:
+                await persist(app)
+            except Exception:
+                log.exception("conversation state not written; the next poll waits")
+                await asyncio.sleep(1.0)
+                continue
             # Long polling only when nothing is in progress: otherwise Telegram answers at
             # once anyway, with the updates still in progress.
             timeout = 0 if pipeline.in_flight else poll_timeout
@@ -168,7 +174,8 @@ async def run_polling(app: AppType, poll_timeout: int = 10) -> None:
             pipeline.take(list(updates))
         # SIGTERM: the updates in progress are finished and confirmed before stopping.
         await pipeline.settle(None)
-        await app.update_persistence()
+        with contextlib.suppress(Exception):
+            await persist(app)
         if pipeline.offset is not None:
             with contextlib.suppress(Exception):
                 await app.bot.get_updates(offset=pipeline.offset, timeout=0)

@@ -51,6 +51,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 from sqlalchemy import delete, select, text
 from telegram import Update
 
+from bot.persistence import persist
 from scheduler import rules
 from scheduler.sender import PushSender
 from scheduler.service import (
@@ -332,7 +333,7 @@ class Worker:
         """Process one update and commit its persisted state before answering."""
         started = time.monotonic()
         await self.app.process_update(update)
-        await self.app.update_persistence()
+        await persist(self.app)
         self.handled += 1
         update_log.info(
             "update %d chat %d handled by worker %s in %.0f ms",
@@ -420,7 +421,7 @@ class Worker:
             self.stopping = True
             await runner.cleanup()  # stop listening, wait for the requests being handled
             await self.chats.drain()
-            await self.app.update_persistence()
+            await persist(self.app)
             await self.app.stop()
         if watcher is not None:
             watcher.cancel()

@@ -91,8 +91,12 @@ async def test_persistence_writes_only_what_changed(services) -> None:  # type: 
     await persistence.update_conversation("drill", (7, 7), "ANSWER")
     await persistence.update_conversation("journal", (7, 7), "CARD")
     await persistence.update_conversation("drill", (7, 7), None)
+    persistence.write_pending()  # one transaction: the DELETE, then one multi-row upsert
     event.remove(services.engine, "before_cursor_execute", count)
-    assert len(statements) == 4
+    assert len(statements) == 2
+    persistence.write_pending()  # nothing staged any more
+    await persistence.update_user_data(7, {"a": 1})  # unchanged since written
+    assert persistence._pending == {}
 
     fresh = DbPersistence(services.sessionmaker)
     assert await fresh.get_user_data() == {7: {"a": 1}}

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import AppType, BotContext
+from bot.persistence import DbPersistence
 from core.accounts import get_user
 from core.privacy import anonymise_old_contacts, erase_user, export_user_data
 
@@ -73,7 +74,10 @@ async def on_privacy_button(update: Update, context: BotContext) -> None:
         )
         return
     context.user_data.clear()
-    await context.application.persistence.drop_user_data(update.effective_user.id)  # type: ignore[union-attr]
+    persistence = context.application.persistence
+    await persistence.drop_user_data(update.effective_user.id)  # type: ignore[union-attr]
+    if isinstance(persistence, DbPersistence):
+        persistence.write_pending()  # erased for good before the user is told so
     await context.bot.send_message(chat_id, texts.PRIVACY_ERASED)
 
 
