@@ -61,9 +61,14 @@ class Services:
         return cls(settings=settings, engine=engine, sessionmaker=maker)
 
     @contextmanager
-    def session(self, *, record_update: bool = True) -> Iterator[Session]:
-        """Open one session for an update or a job; commit on success, roll back on error."""
-        with self.sessionmaker() as session:
+    def session(self, *, record_update: bool = True, reads: bool = False) -> Iterator[Session]:
+        """Open one session for an update or a job; commit on success, roll back on error.
+
+        ``reads=True`` is for a session that only reads (or writes one row at most): its
+        statements run in autocommit mode, without BEGIN and COMMIT round trips.
+        """
+        maker = self._reader if reads else self.sessionmaker
+        with maker() as session:
             try:
                 yield session
                 current = CURRENT_UPDATE.get()
@@ -79,6 +84,20 @@ class Services:
             except BaseException:
                 session.rollback()
                 raise
+
+    @property
+    def _reader(self) -> sessionmaker[Session]:
+        """Sessionmaker on the same pool, in autocommit mode."""
+        maker = self.extra.get("reader")
+        if maker is None:
+            maker = sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                expire_on_commit=False,
+            )
+            event.listen(maker, "after_flush", _mark_written)
+            event.listen(maker, "do_orm_execute", _mark_bulk_write)
+            self.extra["reader"] = maker
+        return maker
 
     def get_nlu(self) -> Interpreter:
         """Return the NLU interpreter, loading it on first use."""

@@ -28,7 +28,10 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No pool_pre_ping: it costs a round trip on every checkout, that is several per update.
+    # A connection broken by a server restart fails one update (the user is asked to try
+    # again) and SQLAlchemy then replaces every pooled connection.
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -196,6 +196,33 @@ async def test_database_unavailable_gets_a_clear_message_and_stores_nothing(bot:
     assert any("enregistré" in r.text for r in replies)
 
 
+async def test_database_connections_dropped_by_the_server_recover(bot: Driver) -> None:
+    """PostgreSQL restarted under the bot: one update may be refused, the next one works."""
+    from sqlalchemy import create_engine, text
+
+    from bot import texts
+
+    services = bot.app.bot_data["services"]
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("server-side disconnects are a PostgreSQL matter")
+    await onboard(bot, U)
+    admin = create_engine(services.engine.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    admin.dispose()
+    first = await bot.send(U, "j'ai quoi demain ?")
+    assert first and first[-1].text  # an agenda, or the French "try again" for a dead connection
+    if first[-1].text != texts.UNAVAILABLE:
+        assert "demain" in first[-1].text.lower()
+    second = await bot.send(U, "j'ai quoi demain ?")
+    assert "demain" in second[-1].text.lower()
+
+
 def test_corrupt_nlu_model_is_retrained(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from pathlib import Path
 

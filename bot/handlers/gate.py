@@ -77,7 +77,7 @@ async def gate(update: Update, context: BotContext) -> None:
     # Only an update at or below the highest id recorded before this process started can
     # be a redelivery (None: unknown, as with several webhook workers, so always look).
     high_water: int | None = context.bot_data.get(HIGH_WATER_KEY)
-    with context.services.session(record_update=False) as session:
+    with context.services.session(record_update=False, reads=True) as session:
         known = get_user(session, user.id)
         if known is not None and not known.active:
             known.active = True  # blocked the bot once, writing again: pushes resume
