@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from nlu.interpreter import Interpreter
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # The Telegram update being handled: the first transaction with effects records its id,
 # so that a redelivered update (after a crash) is recognised and not applied twice.
@@ -84,6 +86,17 @@ class Services:
             except BaseException:
                 session.rollback()
                 raise
+
+    async def run_db(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a function that uses the database, off the event loop with PostgreSQL.
+
+        A PostgreSQL query waits on the network and on the server; in a worker thread that
+        wait no longer holds up every other user. SQLite calls are in-process and short, so
+        they stay on the loop (a thread hop would cost more than it saves).
+        """
+        if self.engine.dialect.name == "sqlite":
+            return fn(*args)
+        return await asyncio.to_thread(fn, *args)
 
     @property
     def _reader(self) -> sessionmaker[Session]:

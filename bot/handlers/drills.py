@@ -478,7 +478,9 @@ async def drill_input(update: Update, context: BotContext, text: str) -> bool:
     score = None
     if question is not None:
         score = await context.services.score_answer(question[0], text, question[1])
-    answered = _apply_answer(context, sender_of(update), run, text, now, question, score)
+    answered = await context.services.run_db(
+        _apply_answer, context, sender_of(update), run, text, now, question, score
+    )
     if answered.stale:
         _deactivate(context)
         return False

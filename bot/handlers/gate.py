@@ -10,9 +10,9 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts
 from bot.context import AppType, BotContext
-from bot.services import CURRENT_UPDATE
+from bot.services import CURRENT_UPDATE, Services
 from core.accounts import get_user, remember_users_for_this_update
-from db.models import ProcessedUpdate
+from db.models import ProcessedUpdate, User
 
 _START_COMMANDS = ("/start",)
 HIGH_WATER_KEY = "processed_high_water"
@@ -48,6 +48,19 @@ class RateLimiter:
         return True
 
 
+def _read_sender(
+    services: Services, telegram_id: int, update_id: int, check_processed: bool
+) -> tuple[User | None, bool]:
+    """The sender's account (reactivated if it had blocked the bot) and whether the update
+    was already processed."""
+    with services.session(record_update=False, reads=True) as session:
+        known = get_user(session, telegram_id)
+        if known is not None and not known.active:
+            known.active = True  # blocked the bot once, writing again: pushes resume
+        already = check_processed and session.get(ProcessedUpdate, update_id) is not None
+    return known, already
+
+
 async def gate(update: Update, context: BotContext) -> None:
     """Stop updates that no feature should see, with a French word where it helps."""
     CURRENT_UPDATE.set(None)
@@ -77,13 +90,10 @@ async def gate(update: Update, context: BotContext) -> None:
     # Only an update at or below the highest id recorded before this process started can
     # be a redelivery (None: unknown, as with several webhook workers, so always look).
     high_water: int | None = context.bot_data.get(HIGH_WATER_KEY)
-    with context.services.session(record_update=False, reads=True) as session:
-        known = get_user(session, user.id)
-        if known is not None and not known.active:
-            known.active = True  # blocked the bot once, writing again: pushes resume
-        already = (high_water is None or update.update_id <= high_water) and session.get(
-            ProcessedUpdate, update.update_id
-        ) is not None
+    check = high_water is None or update.update_id <= high_water
+    known, already = await context.services.run_db(
+        _read_sender, context.services, user.id, update.update_id, check
+    )
     if already:
         # Telegram redelivered an update whose effects are committed (crash before the offset
         # was confirmed): say so instead of applying it twice.

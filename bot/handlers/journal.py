@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import AppType, BotContext
 from bot.handlers import common, router
 from bot.handlers.common import chat_of
+from bot.services import Services
 from core.accounts import get_user
 from db.models import Activity, Company, Contact, FollowUp
 from journal import crm, texts
@@ -318,6 +319,14 @@ async def close_buttons(query: Any) -> None:
         await query.edit_message_reply_markup(None)
 
 
+def _store_card(services: Services, telegram_id: int, card: Card, update_id: int) -> int:
+    """Commit a card; return its activity id."""
+    with services.session() as session:
+        user = get_user(session, telegram_id)
+        assert user is not None
+        return crm.save_card(session, user, card, update_id=update_id).id
+
+
 async def _validate(update: Update, context: BotContext, cid: str, card: Card) -> None:
     """Commit the card, then confirm."""
     query = update.callback_query
@@ -326,12 +335,10 @@ async def _validate(update: Update, context: BotContext, cid: str, card: Card) -
     if missing:
         await ask_field(update, context, cid, missing)
         return
-    update_id = update.update_id
-    with context.services.session() as session:
-        user = get_user(session, update.effective_user.id)
-        assert user is not None
-        editing = card.activity_id is not None
-        activity_id = crm.save_card(session, user, card, update_id=update_id).id
+    editing = card.activity_id is not None
+    activity_id = await context.services.run_db(
+        _store_card, context.services, update.effective_user.id, card, update.update_id
+    )
     # committed above: only now does the bot say it is stored
     _drop(context, cid)
     await close_buttons(query)
@@ -441,14 +448,23 @@ async def agenda_command(update: Update, context: BotContext) -> None:
     await show_agenda(update, context, day)
 
 
+def _agenda_items(
+    services: Services, telegram_id: int, day: date, today: date
+) -> list[crm.AgendaItem]:
+    """A day's agenda of a user."""
+    with services.session() as session:
+        user = get_user(session, telegram_id)
+        assert user is not None
+        return crm.agenda(session, user.id, day, today)
+
+
 async def show_agenda(update: Update, context: BotContext, day: date) -> None:
     """List a day's planned actions and follow-ups with Fait / Reporter buttons."""
     assert update.effective_user is not None
     today = _today(context, update)
-    with context.services.session() as session:
-        user = get_user(session, update.effective_user.id)
-        assert user is not None
-        items = crm.agenda(session, user.id, day, today)
+    items = await context.services.run_db(
+        _agenda_items, context.services, update.effective_user.id, day, today
+    )
     label = texts.relative_day(day, today)
     if not items:
         await context.bot.send_message(chat_of(update), texts.AGENDA_EMPTY.format(day=label))

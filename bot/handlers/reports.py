@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import AppType, BotContext
 from bot.handlers import journal as journal_handlers
 from bot.handlers import router
+from bot.services import Services
 from core.accounts import get_user
 from journal import history, texts
 from journal.export import export_rows, to_csv, to_xlsx
@@ -47,16 +48,23 @@ def _stats_markup(kind: str) -> InlineKeyboardMarkup:
     )
 
 
+def _report(services: Services, telegram_id: int, kind: str, today: date) -> Any:
+    """Compute a user's stats report of a period."""
+    with services.session() as session:
+        user = get_user(session, telegram_id)
+        assert user is not None
+        return stats_report(session, user.id, kind, today, services.settings)  # type: ignore[arg-type]
+
+
 async def send_stats(
     update: Update, context: BotContext, kind: str, formulas: bool = False
 ) -> None:
     """Compute and show the stats of a period."""
     assert update.effective_user is not None and update.effective_chat is not None
     today = router.user_now(context, update).date()
-    with context.services.session() as session:
-        user = get_user(session, update.effective_user.id)
-        assert user is not None
-        report = stats_report(session, user.id, kind, today, context.services.settings)  # type: ignore[arg-type]
+    report = await context.services.run_db(
+        _report, context.services, update.effective_user.id, kind, today
+    )
     if formulas:
         await context.bot.send_message(update.effective_chat.id, render_formulas(report))
         return
