@@ -45,7 +45,7 @@ async def persist(app: Any) -> None:
     await app.update_persistence()
     persistence = app.persistence
     if isinstance(persistence, DbPersistence):
-        persistence.write_pending()
+        await persistence.write_pending_async()
 
 
 class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -63,6 +63,7 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
         # Rows staged by PTB's update_* calls (None: delete), written in one transaction.
         self._pending: dict[str, str | None] = {}
         self._flush: asyncio.Task[None] | None = None
+        self._write_lock = asyncio.Lock()
 
     @property
     def _engine(self) -> Engine:
@@ -110,40 +111,78 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
         """Let PTB hand over every change of this round, then write them together."""
         await asyncio.sleep(0)
         try:
-            self.write_pending()
+            await self.write_pending_async()
         except Exception:  # kept staged; the next round or write_pending() retries
             log.exception("could not write the conversation state; will retry")
 
     def write_pending(self) -> None:
         """Commit every staged row now (before confirming updates to Telegram)."""
-        if not self._pending:
-            return
+        pending = self._take()
+        if pending:
+            self._commit(pending)
+
+    async def write_pending_async(self) -> None:
+        """Commit every staged row; with PostgreSQL the wait happens in a worker thread."""
+        async with self._write_lock:  # one write at a time: a key's versions stay in order
+            pending = self._take()
+            if not pending:
+                return
+            if self._engine.dialect.name == "sqlite":
+                self._commit(pending)
+                return
+            try:
+                await asyncio.to_thread(self._write, pending)
+            except Exception:
+                self._restage(pending)
+                raise
+            self._settle(pending)
+
+    def _take(self) -> dict[str, str | None]:
+        """Take the staged rows (on the event loop thread)."""
         pending, self._pending = self._pending, {}
+        return pending
+
+    def _commit(self, pending: dict[str, str | None]) -> None:
+        """Write taken rows and record them, or stage them again on failure."""
+        try:
+            self._write(pending)
+        except Exception:
+            self._restage(pending)
+            raise
+        self._settle(pending)
+
+    def _restage(self, pending: dict[str, str | None]) -> None:
+        """Put rows back after a failed write (newer changes staged meanwhile win)."""
+        for key, text in pending.items():
+            self._pending.setdefault(key, text)
+
+    def _settle(self, pending: dict[str, str | None]) -> None:
+        """Remember what the database now holds."""
+        for key, text in pending.items():
+            if text is None:
+                self._written.pop(key, None)
+            else:
+                self._written[key] = text
+
+    def _write(self, pending: dict[str, str | None]) -> None:
+        """One transaction: the deletions, then one multi-row upsert (any thread)."""
         upserts = {key: text for key, text in pending.items() if text is not None}
         drops = [key for key, text in pending.items() if text is None]
         engine = self._engine
-        try:
-            with engine.begin() as conn:
-                if drops:
-                    conn.execute(delete(ConversationState).where(ConversationState.key.in_(drops)))
-                if upserts:
-                    # INSERT … ON CONFLICT: several processes may write the same key.
-                    statement = _insert(engine.dialect.name)(ConversationState).values(
-                        [{"key": key, "data": json.loads(text)} for key, text in upserts.items()]
+        with engine.begin() as conn:
+            if drops:
+                conn.execute(delete(ConversationState).where(ConversationState.key.in_(drops)))
+            if upserts:
+                # INSERT … ON CONFLICT: several processes may write the same key.
+                statement = _insert(engine.dialect.name)(ConversationState).values(
+                    [{"key": key, "data": json.loads(text)} for key, text in upserts.items()]
+                )
+                conn.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["key"],
+                        set_={"data": statement.excluded.data, "updated_at": func.now()},
                     )
-                    conn.execute(
-                        statement.on_conflict_do_update(
-                            index_elements=["key"],
-                            set_={"data": statement.excluded.data, "updated_at": func.now()},
-                        )
-                    )
-        except Exception:
-            for key, text in pending.items():  # newer changes staged meanwhile win
-                self._pending.setdefault(key, text)
-            raise
-        self._written.update(upserts)
-        for key in drops:
-            self._written.pop(key, None)
+                )
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         """Return every user's data."""
@@ -213,4 +252,4 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
 
     async def flush(self) -> None:
         """Write what is still staged (PTB calls this when the application stops)."""
-        self.write_pending()
+        await self.write_pending_async()

@@ -77,7 +77,7 @@ async def on_privacy_button(update: Update, context: BotContext) -> None:
     persistence = context.application.persistence
     await persistence.drop_user_data(update.effective_user.id)  # type: ignore[union-attr]
     if isinstance(persistence, DbPersistence):
-        persistence.write_pending()  # erased for good before the user is told so
+        await persistence.write_pending_async()  # erased for good before the user is told
     await context.bot.send_message(chat_id, texts.PRIVACY_ERASED)
 
 
