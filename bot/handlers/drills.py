@@ -34,6 +34,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import AppType, BotContext
 from bot.handlers import checklists, common, journal, router
 from bot.handlers.common import chat_of, sender_of
+from bot.services import Services
 from coaching import (
     Drill,
     DrillError,
@@ -396,12 +397,13 @@ async def _ask_category(update: Update, context: BotContext, text: str) -> None:
     await _send(update, context, text, InlineKeyboardMarkup(rows))
 
 
-async def start_drill(update: Update, context: BotContext, category: str | None) -> None:
-    """Open a new drill (weak categories and due repeats first) and raise the objection."""
-    today = _now(update, context).date()
+def _open_drill(
+    services: Services, telegram_id: int, category: str | None, today: date
+) -> tuple[DrillRecord, dict[str, Any], list[str]]:
+    """Pick the objection and store the new drill (one transaction)."""
     notes: list[str] = []
-    with context.services.session() as session:
-        user = get_user(session, sender_of(update))
+    with services.session() as session:
+        user = get_user(session, telegram_id)
         assert user is not None
         history = attempts_of(session, user)
         plan = next_drill_plan(history, today)
@@ -426,6 +428,15 @@ async def start_drill(update: Update, context: BotContext, category: str | None)
             updated_at=now,
         )
         save_record(session, user.id, record)
+    return record, opening, notes
+
+
+async def start_drill(update: Update, context: BotContext, category: str | None) -> None:
+    """Open a new drill (weak categories and due repeats first) and raise the objection."""
+    today = _now(update, context).date()
+    record, opening, notes = await context.services.run_db(
+        _open_drill, context.services, sender_of(update), category, today
+    )
     # committed: only now is the objection shown
     _activate(context, record.run)
     header = T.DRILL_EXCHANGE.format(number=1, total=record.total)
@@ -445,14 +456,19 @@ class Answered:
     attempt_ids: list[int] = field(default_factory=list)
 
 
+def _read_record(services: Services, telegram_id: int) -> DrillRecord | None:
+    """The user's stored drill, read without locking."""
+    with services.session() as session:
+        user = get_user(session, telegram_id)
+        return load_record(session, user.id) if user else None
+
+
 async def drill_input(update: Update, context: BotContext, text: str) -> bool:
     """Take a typed answer for the active drill; refuse bad input; let clear requests through."""
     run = _active_run(context)
     if run is None:
         return False
-    with context.services.session() as session:
-        user = get_user(session, sender_of(update))
-        record = load_record(session, user.id) if user else None
+    record = await context.services.run_db(_read_record, context.services, sender_of(update))
     if record is None or record.run != run or record.status != OPEN or not record.resumable:
         _deactivate(context)
         return False
@@ -672,6 +688,25 @@ async def _resume_button(update: Update, context: BotContext, run: str) -> None:
 # ------------------------------------------------------------------ /stop, /annuler
 
 
+def _stop_drill(
+    services: Services, telegram_id: int, run: str
+) -> tuple[bool, dict[str, Any] | None]:
+    """Mark the run abandoned (resumable); return whether it was open, and the partial debrief."""
+    with services.session() as session:
+        user = get_user(session, telegram_id)
+        record = load_record(session, user.id, lock=True) if user else None
+        if user is None or record is None or record.run != run or record.status != OPEN:
+            return False, None
+        drill = record.engine()
+        if drill is None:
+            return False, None
+        record.status = ABANDONED
+        save_record(session, user.id, record)
+        # the stored state stays "awaiting_answer" so that Reprendre continues it;
+        # the partial debrief is computed on a copy
+        return True, drill.abandon() if record.done else None
+
+
 async def after_cancel(update: Update, context: BotContext) -> None:
     """After /stop or /annuler: the drill is stopped (kept as abandoned, resumable)."""
     run = _active_run(context) or context.user_data.get(OPENED)
@@ -679,19 +714,11 @@ async def after_cancel(update: Update, context: BotContext) -> None:
     context.user_data.pop(START, None)
     if not isinstance(run, str):
         return
-    with context.services.session() as session:
-        user = get_user(session, sender_of(update))
-        record = load_record(session, user.id, lock=True) if user else None
-        if user is None or record is None or record.run != run or record.status != OPEN:
-            return
-        drill = record.engine()
-        if drill is None:
-            return
-        record.status = ABANDONED
-        save_record(session, user.id, record)
-        # the stored state stays "awaiting_answer" so that Reprendre continues it;
-        # the partial debrief is computed on a copy
-        partial = drill.abandon() if record.done else None
+    stopped, partial = await context.services.run_db(
+        _stop_drill, context.services, sender_of(update), run
+    )
+    if not stopped:
+        return
     lines = [T.DRILL_STOPPED]
     if partial is not None:
         lines.append(partial["message"])

@@ -96,6 +96,26 @@ async def on_log(update: Update, context: BotContext, result: dict[str, Any]) ->
     await advance(update, context, cid)
 
 
+def _match_company(
+    services: Services, telegram_id: int, card: Card
+) -> tuple[list[crm.Match], Contact | None]:
+    """Look the card's company up once: an exact match is taken, near ones are returned to
+    choose from; with a known company and no person, its last contact is returned."""
+    with services.session() as session:
+        user = get_user(session, telegram_id)
+        assert user is not None
+        if card.company and card.company_id is None and COMPANY_CHECKED not in card.skipped:
+            matches = crm.match_company(session, user.id, card.company)
+            card.skip(COMPANY_CHECKED)
+            if matches and matches[0].exact:
+                card.company, card.company_id = matches[0].name, matches[0].company_id
+            elif matches:
+                return matches, None
+        if card.company_id and not card.person and card.contact_id is None:
+            return [], crm.last_contact(session, user.id, card.company_id)
+    return [], None
+
+
 async def advance(update: Update, context: BotContext, cid: str) -> None:
     """Ask the next missing thing, or show the card for validation."""
     card = _load(context, cid)
@@ -104,35 +124,24 @@ async def advance(update: Update, context: BotContext, cid: str) -> None:
         await context.bot.send_message(chat_id, texts.CARD_EXPIRED)
         return
     user_id = update.effective_user.id if update.effective_user else 0
-    last_contact: Contact | None = None
-    with context.services.session() as session:
-        user = get_user(session, user_id)
-        assert user is not None
-        if card.company and card.company_id is None and COMPANY_CHECKED not in card.skipped:
-            matches = crm.match_company(session, user.id, card.company)
-            card.skip(COMPANY_CHECKED)
-            if matches and matches[0].exact:
-                card.company, card.company_id = matches[0].name, matches[0].company_id
-            elif matches:
-                store_card(context, cid, card)
-                rows = [
-                    [B(f"🏢 {m.name}", callback_data=f"j:co:{cid}:{m.company_id}")]
-                    for m in matches
-                ]
-                rows.append(
-                    [
-                        B(
-                            texts.BUTTON_NEW_COMPANY.format(name=card.company[:30]),
-                            callback_data=f"j:co:{cid}:new",
-                        )
-                    ]
+    matches, last_contact = await context.services.run_db(
+        _match_company, context.services, user_id, card
+    )
+    if matches:
+        store_card(context, cid, card)
+        rows = [[B(f"🏢 {m.name}", callback_data=f"j:co:{cid}:{m.company_id}")] for m in matches]
+        rows.append(
+            [
+                B(
+                    texts.BUTTON_NEW_COMPANY.format(name=(card.company or "")[:30]),
+                    callback_data=f"j:co:{cid}:new",
                 )
-                await context.bot.send_message(
-                    chat_id, texts.COMPANY_CHOICE, reply_markup=InlineKeyboardMarkup(rows)
-                )
-                return
-        if card.company_id and not card.person and card.contact_id is None:
-            last_contact = crm.last_contact(session, user.id, card.company_id)
+            ]
+        )
+        await context.bot.send_message(
+            chat_id, texts.COMPANY_CHOICE, reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return
     store_card(context, cid, card)
     missing = card.missing()
     if missing:
