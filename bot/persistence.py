@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
+from db import run_blocking
 from db.models import ConversationState
 
 log = logging.getLogger(__name__)
@@ -125,17 +126,8 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
         """Commit every staged row; with PostgreSQL the wait happens in a worker thread."""
         async with self._write_lock:  # one write at a time: a key's versions stay in order
             pending = self._take()
-            if not pending:
-                return
-            if self._engine.dialect.name == "sqlite":
-                self._commit(pending)
-                return
-            try:
-                await asyncio.to_thread(self._write, pending)
-            except Exception:
-                self._restage(pending)
-                raise
-            self._settle(pending)
+            if pending:
+                await run_blocking(self._engine, self._commit, pending)
 
     def _take(self) -> dict[str, str | None]:
         """Take the staged rows (on the event loop thread)."""
@@ -147,17 +139,9 @@ class DbPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, An
         try:
             self._write(pending)
         except Exception:
-            self._restage(pending)
+            for key, text in pending.items():  # newer changes staged meanwhile win
+                self._pending.setdefault(key, text)
             raise
-        self._settle(pending)
-
-    def _restage(self, pending: dict[str, str | None]) -> None:
-        """Put rows back after a failed write (newer changes staged meanwhile win)."""
-        for key, text in pending.items():
-            self._pending.setdefault(key, text)
-
-    def _settle(self, pending: dict[str, str | None]) -> None:
-        """Remember what the database now holds."""
         for key, text in pending.items():
             if text is None:
                 self._written.pop(key, None)

@@ -72,19 +72,17 @@ class Pipeline:
             },
             read_timeout=timeout + 10,
         )
-        fresh = [
-            item
-            for item in raw
-            if self.last_taken is None or int(item["update_id"]) > self.last_taken
-        ]
-        return [Update.de_json(item, self.app.bot) for item in fresh]
+        return [Update.de_json(item, self.app.bot) for item in raw if self._new(item["update_id"])]
 
-    def take(self, updates: list[Update]) -> int:
-        """Start handling the updates not taken yet; return how many were new."""
-        new = 0
+    def _new(self, update_id: int) -> bool:
+        """Whether an update was not taken yet (Telegram resends those in progress)."""
+        return self.last_taken is None or int(update_id) > self.last_taken
+
+    def take(self, updates: list[Update]) -> None:
+        """Start handling the updates not taken yet."""
         for update in updates:
-            if self.last_taken is not None and update.update_id <= self.last_taken:
-                continue  # still in progress: Telegram sends it until it is confirmed
+            if not self._new(update.update_id):
+                continue
             self.last_taken = update.update_id
             chat = update.effective_chat
             chat_id = chat.id if chat else 0
@@ -92,8 +90,6 @@ class Pipeline:
             self._tails[chat_id] = task
             self.in_flight[update.update_id] = task
             task.add_done_callback(lambda _t, u=update.update_id, c=chat_id: self._done(u, c, _t))
-            new += 1
-        return new
 
     async def _handle(self, update: Update, previous: asyncio.Task[None] | None) -> None:
         """Handle one update after the chat's previous one."""

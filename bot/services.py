@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.accounts import forget_cached_users
 from core.settings import Settings
-from db import make_engine, make_sessionmaker
+from db import make_engine, make_sessionmaker, run_blocking
 
 if TYPE_CHECKING:
     from core.cpu import CpuPool
@@ -42,6 +41,13 @@ def _mark_bulk_write(state: Any) -> None:
             forget_cached_users()  # users read earlier in this update may be out of date
 
 
+def _tracked(maker: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Make the sessions of this sessionmaker note whether they wrote anything."""
+    event.listen(maker, "after_flush", _mark_written)
+    event.listen(maker, "do_orm_execute", _mark_bulk_write)
+    return maker
+
+
 @dataclass
 class Services:
     """What handlers and jobs need: settings, database and NLU."""
@@ -49,6 +55,7 @@ class Services:
     settings: Settings
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    reader: sessionmaker[Session]
     nlu: Interpreter | None = None
     cpu: CpuPool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -57,10 +64,15 @@ class Services:
     def create(cls, settings: Settings, engine: Engine | None = None) -> Services:
         """Create the engine and sessionmaker for these settings."""
         engine = engine or make_engine(settings.database_url)
-        maker = make_sessionmaker(engine)
-        event.listen(maker, "after_flush", _mark_written)
-        event.listen(maker, "do_orm_execute", _mark_bulk_write)
-        return cls(settings=settings, engine=engine, sessionmaker=maker)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=_tracked(make_sessionmaker(engine)),
+            # same pool, autocommit: no BEGIN and COMMIT round trips for a short read
+            reader=_tracked(
+                make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+            ),
+        )
 
     @contextmanager
     def session(self, *, record_update: bool = True, reads: bool = False) -> Iterator[Session]:
@@ -69,7 +81,7 @@ class Services:
         ``reads=True`` is for a session that only reads (or writes one row at most): its
         statements run in autocommit mode, without BEGIN and COMMIT round trips.
         """
-        maker = self._reader if reads else self.sessionmaker
+        maker = self.reader if reads else self.sessionmaker
         with maker() as session:
             try:
                 yield session
@@ -88,29 +100,8 @@ class Services:
                 raise
 
     async def run_db(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a function that uses the database, off the event loop with PostgreSQL.
-
-        A PostgreSQL query waits on the network and on the server; in a worker thread that
-        wait no longer holds up every other user. SQLite calls are in-process and short, so
-        they stay on the loop (a thread hop would cost more than it saves).
-        """
-        if self.engine.dialect.name == "sqlite":
-            return fn(*args)
-        return await asyncio.to_thread(fn, *args)
-
-    @property
-    def _reader(self) -> sessionmaker[Session]:
-        """Sessionmaker on the same pool, in autocommit mode."""
-        maker = self.extra.get("reader")
-        if maker is None:
-            maker = sessionmaker(
-                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
-                expire_on_commit=False,
-            )
-            event.listen(maker, "after_flush", _mark_written)
-            event.listen(maker, "do_orm_execute", _mark_bulk_write)
-            self.extra["reader"] = maker
-        return maker
+        """Run a function that uses the database, off the event loop with PostgreSQL."""
+        return await run_blocking(self.engine, fn, *args)
 
     def get_nlu(self) -> Interpreter:
         """Return the NLU interpreter, loading it on first use."""

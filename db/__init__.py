@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -34,8 +37,20 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600)
 
 
+async def run_blocking(engine: Engine, fn: Callable[..., T], *args: Any) -> T:
+    """Run database work off the event loop when the database is a server.
+
+    A PostgreSQL query waits on the network and on the server; in a worker thread that wait
+    no longer holds up the event loop. SQLite calls are in-process and short, so they run
+    in place (a thread hop would cost more than it saves).
+    """
+    if engine.dialect.name == "sqlite":
+        return fn(*args)
+    return await asyncio.to_thread(fn, *args)
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Return the one sessionmaker of the process."""
+    """Return a sessionmaker whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
 
 
