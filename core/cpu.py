@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,6 +22,21 @@ from typing import Any, TypeVar
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker as soon as the bot process is gone.
+
+    A bot killed with SIGKILL (or stopping without waiting for its pool) would otherwise
+    leave its workers running, each holding a loaded spaCy model.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _warm_up() -> None:
@@ -47,7 +65,10 @@ class CpuPool:
         if self._executor is not None:
             return
         self._executor = ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with_parent,
+            initargs=(os.getpid(),),
         )
         self._warm = self._executor.submit(_warm_up)
         self._warm.add_done_callback(_log_failure)

@@ -162,6 +162,54 @@ async def test_429_waits_retry_after_for_that_send_only(db_url: str, tmp_path: P
             await bot.stop()
 
 
+def _children(pid: int) -> list[int]:
+    """Live child processes of a process, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+async def test_scoring_worker_does_not_outlive_a_killed_bot(db_url: str, tmp_path: Path) -> None:
+    """SIGKILL leaves no orphan: the scoring worker process ends with the bot."""
+    async with FakeTelegram() as fake:
+        bot = start_bot(fake, db_url, tmp_path)
+        try:
+            await wait_ready(bot)
+            workers: list[int] = []
+            for _ in range(100):
+                workers = _children(bot.proc.pid)
+                if workers:
+                    break
+                await asyncio.sleep(0.1)
+            assert workers, "the bot starts a scoring worker process"
+            bot.kill(signal.SIGKILL)
+            alive = workers
+            for _ in range(100):
+                alive = [pid for pid in workers if _running(pid)]
+                if not alive:
+                    break
+                await asyncio.sleep(0.1)
+            assert alive == []
+        finally:
+            if bot.proc.poll() is None:
+                bot.kill(signal.SIGKILL)
+
+
 async def test_sigterm_stops_cleanly(db_url: str, tmp_path: Path) -> None:
     async with FakeTelegram() as fake:
         bot = start_bot(fake, db_url, tmp_path)
