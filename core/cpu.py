@@ -42,8 +42,10 @@ def _exit_with_parent(parent: int) -> None:
 def _warm_up() -> None:
     """Load what scoring needs (spaCy model, lexicon, objection bank) in the worker."""
     from coaching.scoring import score_answer
+    from core.heap import freeze_startup_heap
 
     score_answer("C'est trop cher.", "Je comprends : trop cher par rapport à quoi ?", "prix")
+    freeze_startup_heap()
 
 
 def _log_failure(future: Future[None]) -> None:
