@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
+# Imported with the module, not on the first card: holidays' registry loads every
+# country's module on first use (about 0.1 s, which stalled every user's reply).
+from holidays.countries.france import France
 
 
 @lru_cache(maxsize=32)
 def _french_holidays(year: int) -> frozenset[date]:
     """Return France's public holidays of a year."""
-    return frozenset(holidays.France(years=year).keys())
+    return frozenset(France(years=year).keys())
 
 
 def is_working_day(day: date, working_days: tuple[int, ...] = (1, 2, 3, 4, 5)) -> bool:

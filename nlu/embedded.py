@@ -25,6 +25,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.vocab import Vocab
 
 from nlu import features
+from nlu.result import assemble_result  # compiles the normalisers' patterns (~0.5 s) now
 from nlu.spacy_model import NLU_MODEL, get_nlp
 from nlu.training_data import TrainingData, load_training_data
 
@@ -340,8 +341,6 @@ class EmbeddedInterpreter:
         clipped = text[:MAX_CHARS]
         ranking = self.rank(clipped) if clipped.strip() else [("out_of_scope", 1.0)]
         names = self.name_spans(clipped) if clipped.strip() else []
-        from nlu.result import assemble_result
-
         return assemble_result(text, clipped, ranking, names, now, forced_intent=intent)
 
 

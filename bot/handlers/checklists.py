@@ -958,6 +958,10 @@ async def after_cancel(update: Update, context: BotContext) -> None:
 
 def register(app: AppType) -> None:
     """Wire the checklists: intent, pending input, buttons, /checklist and the cancel note."""
+    try:
+        _definitions()  # read and validated now (~70 ms), not while a user waits
+    except engine.ChecklistError as exc:
+        log.error("checklists invalides, /checklist échouera : %s", exc)
     router.INTENT_HANDLERS["start_checklist"] = on_start_intent
     if pending_input not in router.INTERCEPTORS:
         router.INTERCEPTORS.append(pending_input)
