@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import warnings
@@ -22,8 +21,6 @@ from core.heap import freeze_startup_heap
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
-WARM_UP_TIMEOUT = 120.0
-"""Seconds start-up waits for the scoring workers to load their model."""
 
 # Conversations mix buttons and text on purpose; PTB's per_message advice does not apply.
 warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
@@ -56,14 +53,6 @@ async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if app.bot_data.get("preload_nlu", True):
         services.get_nlu()
         log.info("startup nlu_ready rss_mb=%.0f", _rss_mb())
-    if services.cpu is not None:
-        # Answer at full speed from the first update: loading the scoring model takes one
-        # core for several seconds, which would slow down everyone's first replies.
-        try:
-            await asyncio.wait_for(services.cpu.ready(), WARM_UP_TIMEOUT)
-            log.info("startup scoring_ready")
-        except Exception:
-            log.warning("scoring workers not warm yet; drill answers may wait", exc_info=True)
     freeze_startup_heap()  # full collections skip the models from now on
     try:
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])

@@ -48,10 +48,14 @@ def _warm_up() -> None:
     freeze_startup_heap()
 
 
-def _log_failure(future: Future[None]) -> None:
-    """Say why the workers could not load their models (scoring will then fail loudly)."""
-    if not future.cancelled() and future.exception() is not None:
+def _log_warm_up(future: Future[None]) -> None:
+    """Say when the workers are ready, or why they could not load their models."""
+    if future.cancelled():
+        return
+    if future.exception() is not None:
         log.error("CPU workers could not warm up: %s", future.exception())
+    else:
+        log.info("startup scoring_ready")
 
 
 class CpuPool:
@@ -73,7 +77,7 @@ class CpuPool:
             initargs=(os.getpid(),),
         )
         self._warm = self._executor.submit(_warm_up)
-        self._warm.add_done_callback(_log_failure)
+        self._warm.add_done_callback(_log_warm_up)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a picklable function in a worker; a dead pool is replaced once."""

@@ -208,8 +208,13 @@ async def test_nothing_planned_and_later_buttons(rep: Driver) -> None:
     assert replies[-1].text == T.LATER_NOTED
     with rep.app.bot_data["services"].session() as session:
         [deferred] = session.scalars(select(DeferredPush)).all()
-        due = deferred.due_at.replace(tzinfo=UTC)
-    assert (await get_scheduler(rep.app).tick(due + timedelta(minutes=1))).sent == 1
+        # "Plus tard" means an hour after the press, on the real clock…
+        in_an_hour = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1)
+        assert abs(deferred.due_at - in_an_hour) < timedelta(minutes=1)
+        # …moved back into this test's simulated evening: a tick at the real due time
+        # could also owe that day's evening prompt (the test then depended on the hour).
+        deferred.due_at = at("2026-03-10T18:31").replace(tzinfo=None)
+    assert (await get_scheduler(rep.app).tick(at("2026-03-10T18:32"))).sent == 1
     replies = await rep.press(U, T.BUTTON_NOTHING)
     assert replies[-1].text.startswith("C'est noté, rien de plus")
 
