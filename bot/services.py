@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.accounts import forget_cached_users
 from core.settings import Settings
-from db import make_engine, make_sessionmaker, run_blocking
+from db import make_engine, make_sessionmaker, run_blocking, set_threads
 
 if TYPE_CHECKING:
     from core.cpu import CpuPool
@@ -64,6 +64,7 @@ class Services:
     def create(cls, settings: Settings, engine: Engine | None = None) -> Services:
         """Create the engine and sessionmaker for these settings."""
         engine = engine or make_engine(settings.database_url)
+        set_threads(settings.database_threads)
         return cls(
             settings=settings,
             engine=engine,

@@ -30,6 +30,7 @@ class Settings:
     poll_timeout: int = 10
     max_sends_per_second: float = 0.0
     database_url: str = "sqlite:///var/salescoach.sqlite3"
+    database_threads: int = 2
     nlu_backend: str = "spacy"
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout: float = 1.0
@@ -86,6 +87,7 @@ _FIELDS: list[tuple[str, str, str, str, str]] = [
         "float",
     ),
     ("database", "url", "DATABASE_URL", "database_url", "dburl"),
+    ("database", "threads", "DATABASE_THREADS", "database_threads", "int"),
     ("nlu", "backend", "NLU_BACKEND", "nlu_backend", "backend"),
     ("nlu", "rasa_url", "RASA_URL", "rasa_url", "url"),
     ("nlu", "rasa_timeout", "RASA_TIMEOUT", "rasa_timeout", "float"),

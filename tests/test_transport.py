@@ -1,14 +1,22 @@
-"""The bot process's plumbing: proxy settings read once, the start-up heap kept out of the GC."""
+"""The bot process's plumbing: proxy settings, the start-up heap, the database threads."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import threading
+import time
 from collections.abc import Iterator
+from contextvars import ContextVar
 
 import pytest
+from sqlalchemy import create_engine
 
 from bot.request import env_proxy
 from core.heap import freeze_startup_heap
+from db import DEFAULT_THREADS, run_blocking, set_threads
+
+UPDATE: ContextVar[str] = ContextVar("update", default="none")
 
 
 @pytest.fixture
@@ -62,3 +70,32 @@ def test_startup_heap_is_frozen_and_later_objects_are_collected() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def _where() -> tuple[str, str]:
+    """The thread running this and the update it sees; holds the thread a moment."""
+    time.sleep(0.05)
+    return threading.current_thread().name, UPDATE.get()
+
+
+async def test_postgresql_work_runs_on_the_database_threads_with_the_callers_context() -> None:
+    engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connects
+    UPDATE.set("update 42")
+    set_threads(DEFAULT_THREADS)
+    seen = await asyncio.gather(*(run_blocking(engine, _where) for _ in range(6)))
+    threads = {name for name, _ in seen}
+    assert len(threads) == DEFAULT_THREADS == 2
+    assert all(name.startswith("db") for name in threads)
+    assert {update for _, update in seen} == {"update 42"}
+    set_threads(1)
+    seen = await asyncio.gather(*(run_blocking(engine, _where) for _ in range(3)))
+    assert len({name for name, _ in seen}) == 1
+    set_threads(DEFAULT_THREADS)
+    engine.dispose()
+
+
+async def test_sqlite_work_runs_in_place() -> None:
+    engine = create_engine("sqlite://")
+    name, _update = await run_blocking(engine, _where)
+    assert name == threading.current_thread().name
+    engine.dispose()
