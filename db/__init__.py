@@ -21,8 +21,9 @@ DEFAULT_THREADS = 2
 """Threads running PostgreSQL work off the event loop (setting database.threads).
 
 Each thread needs Python's GIL to turn rows into objects, and so does the event loop: on the
-load test (2 cores) 2 threads gave a reply p99 of 68–108 ms, 1 thread 268 ms (the queries
-queue up), 3 threads 147 ms and asyncio's default pool (6 threads) 116–670 ms.
+load test (2 cores, back-to-back runs) 2 threads gave a reply p99 of 68–108 ms, 1 thread
+268 ms (the queries queue up), 3 threads 147 ms; asyncio's default pool (6 threads) gave
+116–670 ms over the session.
 """
 _threads = DEFAULT_THREADS
 _executor: ThreadPoolExecutor | None = None
