@@ -37,6 +37,7 @@ import bisect
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -48,8 +49,10 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -493,9 +496,29 @@ async def fake_server(workdir: Path) -> AsyncIterator[tuple[str, subprocess.Pope
         log.close()
 
 
+def push_times(storm: bool, now: datetime | None = None) -> dict[str, str]:
+    """Pin the simulated users' push schedule, so that a run does not depend on the hour.
+
+    By default the evening prompt and the morning digest fall hours away from the run (a
+    run at 17:40 would otherwise send 200 evening prompts in the middle of it, one at 08:00
+    none). With --push-storm the evening prompt is one minute past: every user onboarded by
+    the next minute tick gets it then, while the users keep typing (pushes are paced at
+    27/s, so about 7 s of sends).
+    """
+    local = (now or datetime.now(UTC)).astimezone(ZoneInfo("Europe/Paris"))
+    evening = local - timedelta(minutes=1) if storm else local + timedelta(hours=6)
+    morning = local + timedelta(hours=7)
+    return {
+        "DEFAULT_TIMEZONE": "Europe/Paris",
+        "WORKING_DAYS": "1,2,3,4,5,6,7",
+        "EVENING_PROMPT_TIME": evening.strftime("%H:%M"),
+        "MORNING_DIGEST_TIME": morning.strftime("%H:%M"),
+    }
+
+
 def bot_env(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
-    """Diagnostics only: --max-sends, a sitecustomize (--bot-hook) and --bot-path for the bot."""
-    env: dict[str, str] = {}
+    """The pinned push schedule; diagnostics: --max-sends, --bot-hook and --bot-path."""
+    env: dict[str, str] = push_times(args.push_storm)
     if args.max_sends is not None:
         env["TELEGRAM_MAX_SENDS_PER_SECOND"] = str(args.max_sends)
     code = []
@@ -534,7 +557,9 @@ def start_profiler(pid: int, out_dir: Path | None, label: str) -> subprocess.Pop
             "--output",
             str(out_dir / f"{label}.folded"),
             "--nonblocking",
-            "--idle",  # off-CPU time too: blocking database calls, waits in select()
+            # --gil: only the thread holding the GIL (where the bot's single core goes);
+            # otherwise off-CPU time too: blocking database calls, waits in select()
+            "--gil" if os.environ.get("LOAD_PY_SPY_GIL") else "--idle",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -596,6 +621,7 @@ async def drive(
     figures = analyse(run, records, args.timeout)
     if args.dump is not None:
         dump_steps(run, args.dump.with_name(f"{args.dump.stem}-{label}{args.dump.suffix}"))
+        args.dump.with_name(f"{args.dump.stem}-{label}.bot.log").write_text(log_text)
     figures.update(
         check_database(database_url, saved_cards(run)),
         wall_s=wall,
@@ -605,6 +631,9 @@ async def drive(
         api_errors=sum(api_stats.get("errors", {}).values()),
         api_calls=api_stats.get("calls", {}),
         bot_log_errors=sum(1 for line in log_text.splitlines() if " ERROR " in line),
+        pushes_sent=sum(
+            int(m[1]) for m in re.finditer(r"scheduler tick: .*?, (\d+) sent", log_text)
+        ),
         bot_log_tail=[line for line in log_text.splitlines() if " ERROR " in line][:3],
         harness_errors=dict(run.harness_errors),
     )
@@ -788,6 +817,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> int:
             ),
             ("harness errors", sum(f["harness_errors"].values()), "= 0", not f["harness_errors"]),
             ("bot log ERROR lines", f["bot_log_errors"], "(info)", True),
+            ("scheduled pushes sent meanwhile", f["pushes_sent"], "(info)", True),
             ("fake API error answers", f["api_errors"], "(info)", True),
         ]
         print(
@@ -885,6 +915,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         metavar="N",
         help="diagnostic: the bot's overall send cap (TELEGRAM_MAX_SENDS_PER_SECOND)",
+    )
+    parser.add_argument(
+        "--push-storm",
+        action="store_true",
+        help="every user gets the evening prompt at the first minute tick of the run",
     )
     parser.add_argument(
         "--bot-hook",

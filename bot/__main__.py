@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if settings.telegram_token:
+        from bot.shards import resolve_processes, run_sharded
+
+        processes = resolve_processes(settings)
+        if processes > 1:
+            # One poller, `processes` bot workers sharing the chats (uses every core).
+            return asyncio.run(run_sharded(settings, processes))
     from bot.app import build_application
     from bot.runner import run_console, run_polling
 

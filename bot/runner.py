@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import warnings
-from typing import TextIO
+from typing import Any, TextIO
 
 from telegram import Update
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
@@ -38,6 +38,24 @@ MAX_IN_FLIGHT = 80
 """Above this many updates in progress, the next poll waits (getUpdates returns ≤ 100)."""
 
 
+def decode_update(item: dict[str, Any], bot: Any) -> Update | None:
+    """Decode one raw update; None (logged with its id) when PTB cannot read it.
+
+    A newer Bot API can send what this PTB version rejects (a missing field it requires):
+    that update is skipped instead of stopping every chat's updates behind it.
+    """
+    try:
+        return Update.de_json(item, bot)
+    except Exception as exc:
+        log.warning(
+            "update %s skipped: not readable (%s: %s)",
+            item.get("update_id"),
+            type(exc).__name__,
+            str(exc)[:200],
+        )
+        return None
+
+
 class Pipeline:
     """Updates being handled: chats in parallel, each chat's updates in order.
 
@@ -52,6 +70,7 @@ class Pipeline:
         self.app = app
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.last_taken: int | None = None
+        self.unreadable: list[int] = []
         self._tails: dict[int, asyncio.Task[None]] = {}
 
     @property
@@ -72,7 +91,16 @@ class Pipeline:
             },
             read_timeout=timeout + 10,
         )
-        return [Update.de_json(item, self.app.bot) for item in raw if self._new(item["update_id"])]
+        updates = []
+        for item in raw:
+            if not self._new(item["update_id"]):
+                continue
+            update = decode_update(item, self.app.bot)
+            if update is None:  # skipped; take() counts it as taken
+                self.unreadable.append(int(item["update_id"]))
+            else:
+                updates.append(update)
+        return updates
 
     def _new(self, update_id: int) -> bool:
         """Whether an update was not taken yet (Telegram resends those in progress)."""
@@ -90,6 +118,11 @@ class Pipeline:
             self._tails[chat_id] = task
             self.in_flight[update.update_id] = task
             task.add_done_callback(lambda _t, u=update.update_id, c=chat_id: self._done(u, c, _t))
+        # Unreadable updates are confirmed like finished ones (nothing to wait for).
+        for update_id in self.unreadable:
+            if self._new(update_id):
+                self.last_taken = update_id
+        self.unreadable.clear()
 
     async def _handle(self, update: Update, previous: asyncio.Task[None] | None) -> None:
         """Handle one update after the chat's previous one."""

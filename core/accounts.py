@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from db.models import User
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 ROLES = ("rep", "trainee", "manager")
 
@@ -47,8 +51,19 @@ def get_user(session: Session, telegram_id: int) -> User | None:
     return user
 
 
-def ensure_user(session: Session, telegram_id: int, display_name: str, timezone: str) -> User:
-    """Return the user, creating a not-yet-onboarded row on first contact."""
+def ensure_user(
+    session: Session,
+    telegram_id: int,
+    display_name: str,
+    timezone: str,
+    *,
+    defaults: Settings | None = None,
+) -> User:
+    """Return the user, creating a not-yet-onboarded row on first contact.
+
+    A new row takes the configured push schedule (evening prompt, morning digest, working
+    days) from `defaults`; without it, the model's own defaults.
+    """
     user = get_user(session, telegram_id)
     if user is None:
         user = User(
@@ -57,6 +72,10 @@ def ensure_user(session: Session, telegram_id: int, display_name: str, timezone:
             timezone=timezone,
             onboarded=False,
         )
+        if defaults is not None:
+            user.evening_time = defaults.evening_prompt
+            user.morning_time = defaults.morning_digest
+            user.working_days = ",".join(str(day) for day in defaults.working_days)
         session.add(user)
         session.flush()
     return user

@@ -28,6 +28,7 @@ class Settings:
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_base_file_url: str = ""
     poll_timeout: int = 10
+    bot_processes: int = 0  # 0: auto (bot.shards.resolve_processes)
     max_sends_per_second: float = 0.0
     database_url: str = "sqlite:///var/salescoach.sqlite3"
     database_threads: int = 2
@@ -79,6 +80,7 @@ _FIELDS: list[tuple[str, str, str, str, str]] = [
     ("telegram", "base_url", "TELEGRAM_BASE_URL", "telegram_base_url", "url"),
     ("telegram", "base_file_url", "TELEGRAM_BASE_FILE_URL", "telegram_base_file_url", "url?"),
     ("telegram", "poll_timeout", "TELEGRAM_POLL_TIMEOUT", "poll_timeout", "int"),
+    ("telegram", "processes", "BOT_PROCESSES", "bot_processes", "procs"),
     (
         "telegram",
         "max_sends_per_second",
@@ -160,6 +162,13 @@ def _parse(kind: str, raw: Any, origin: str) -> Any:
             value = int(text)
             if value < 0:
                 raise ValueError("attendu un entier positif")
+            return value
+        if kind == "procs":
+            if text.lower() in ("auto", "", "0"):
+                return 0
+            value = int(text)
+            if not 1 <= value <= 32:
+                raise ValueError("attendu auto ou un nombre de processus entre 1 et 32")
             return value
         if kind == "float":
             value = float(text.replace(",", "."))

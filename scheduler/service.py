@@ -218,7 +218,9 @@ class Scheduler:
     async def tick(self, now_utc: datetime | None = None) -> TickResult:
         """Claim due pushes, then send them concurrently through the rate limiter."""
         now_utc = now_utc or datetime.now(UTC)
-        claimed = self.collect(now_utc)
+        # Database work off the event loop (PostgreSQL): a tick that finds every user's
+        # evening prompt due must not stall the replies to the users who are typing.
+        claimed = await self.services.run_db(self.collect, now_utc)
         result = TickResult(due=self._last_due, claimed=len(claimed))
         if not claimed:
             return result
@@ -239,9 +241,9 @@ class Scheduler:
 
     async def _deliver(self, item: Outgoing) -> str:
         """Render and send one push, then record its status."""
-        message = await asyncio.to_thread(self._render, item)  # keep the event loop free
+        message = await self.services.run_db(self._render, item)  # keep the event loop free
         if message is None:
-            self._mark(item.push_id, "skipped")
+            await self.services.run_db(self._mark, item.push_id, "skipped")
             return "skipped"
         text, markup, *extra = message
         photos: list[tuple[str, bytes]] = extra[0] if extra else []
@@ -261,18 +263,14 @@ class Scheduler:
 
             await self.sender.send(item.due.telegram_id, photo)
         if outcome == SENT:
-            self._mark(item.push_id, "sent")
+            await self.services.run_db(self._mark, item.push_id, "sent")
             self.renderer.after_send(item.due)
             return "sent"
         if outcome == BLOCKED:
-            with self.services.session() as session:
-                session.execute(
-                    update(User).where(User.id == item.due.user_id).values(active=False)
-                )
-            self._mark(item.push_id, "blocked")
+            await self.services.run_db(self._mark, item.push_id, "blocked", item.due.user_id)
             return "blocked"
         log.warning("push %s to user %s kept as failed for retry", item.due.key, item.due.user_id)
-        self._mark(item.push_id, "failed")
+        await self.services.run_db(self._mark, item.push_id, "failed")
         return "failed"
 
     def _render(self, item: Outgoing) -> Any:
@@ -280,9 +278,11 @@ class Scheduler:
         with self.services.session() as session:
             return self.renderer.render(session, item.due)
 
-    def _mark(self, push_id: int, status: str) -> None:
-        """Record the push's final status."""
+    def _mark(self, push_id: int, status: str, blocked_user: int | None = None) -> None:
+        """Record the push's final status (and a user who blocked the bot as inactive)."""
         with self.services.session() as session:
+            if blocked_user is not None:
+                session.execute(update(User).where(User.id == blocked_user).values(active=False))
             session.execute(
                 update(Push)
                 .where(Push.id == push_id)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from bot import texts
-from bot.app import post_init
+from bot.app import build_application, post_init
 from bot.driver import Driver
+from bot.localapi import LocalBotApi
+from bot.services import Services
 from core.settings import ConfigError, load_settings
 from db.models import Team, User
 from tests.conftest import onboard
@@ -27,6 +32,30 @@ async def test_onboarding_stores_name_and_role(bot: Driver) -> None:
         user = session.scalar(select(User).where(User.telegram_id == 10))
         assert user is not None
         assert (user.display_name, user.role, user.onboarded) == ("Julie Garnier", "rep", True)
+
+
+async def test_new_user_gets_the_configured_push_schedule(
+    services: Services, nlu_interpreter: Any
+) -> None:
+    """EVENING_PROMPT_TIME, MORNING_DIGEST_TIME and WORKING_DAYS apply to new accounts."""
+    services.settings = dataclasses.replace(
+        services.settings,
+        evening_prompt=time(18, 45),
+        morning_digest=time(7, 50),
+        working_days=(1, 2, 3, 4, 5, 6),
+    )
+    services.nlu = nlu_interpreter
+    api = LocalBotApi()
+    async with build_application(services.settings, request=api, services=services) as app:
+        await onboard(Driver(app, api), 13)
+    with services.session() as session:
+        user = session.scalar(select(User).where(User.telegram_id == 13))
+        assert user is not None and user.onboarded
+        assert (user.evening_time, user.morning_time, user.working_days) == (
+            time(18, 45),
+            time(7, 50),
+            "1,2,3,4,5,6",
+        )
 
 
 async def test_onboarding_rejects_a_number_as_name_then_accepts(bot: Driver) -> None:

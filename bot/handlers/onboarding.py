@@ -63,6 +63,7 @@ async def start(update: Update, context: BotContext) -> str | int:
             tg_user.id,
             tg_user.first_name or "",
             context.services.settings.default_timezone,
+            defaults=context.services.settings,
         )
     context.user_data["invite_code"] = code
     keyboard = None
@@ -128,7 +129,11 @@ async def role_chosen(update: Update, context: BotContext) -> int:
     code = context.user_data.pop("invite_code", "")
     with context.services.session() as session:
         user = ensure_user(
-            session, update.effective_user.id, name, context.services.settings.default_timezone
+            session,
+            update.effective_user.id,
+            name,
+            context.services.settings.default_timezone,
+            defaults=context.services.settings,
         )
         finish_onboarding(session, user, name, role)
         joined = _join_team(session, user, code) if code else ""
