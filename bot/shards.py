@@ -34,6 +34,7 @@ import signal
 import socket
 import sys
 import time
+import warnings
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 log = logging.getLogger("bot.shards")
+# The poller calls getUpdates through do_api_request: raw dicts, no PTB objects to build.
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.get_updates'")
 
 POLL_GAP = 0.03
 """Seconds between two polls while updates are still being handled (as bot.runner)."""

@@ -868,18 +868,24 @@ async def _company_button(update: Update, context: BotContext, arg: str) -> None
 # ------------------------------------------------------------------ debrief offer
 
 
-async def offer_debrief(update: Update, context: BotContext, activity_id: int) -> bool:
-    """After a visit is saved, ask "Faire le débrief de cette visite ?" (False when not a visit)."""
-    with context.services.session() as session:
-        user = get_user(session, sender_of(update))
-        activity = history.own_activity(session, user.id, activity_id) if user else None
-        if (
-            activity is None
-            or activity.deleted_at is not None
-            or activity.kind != "visit"
-            or activity.status != "done"
-        ):
-            return False
+async def offer_debrief(
+    update: Update, context: BotContext, activity_id: int, *, checked: bool = False
+) -> bool:
+    """After a visit is saved, ask "Faire le débrief de cette visite ?" (False when not a visit).
+
+    ``checked``: the caller has just saved this done visit for the sender (no re-read).
+    """
+    if not checked:
+        with context.services.session() as session:
+            user = get_user(session, sender_of(update))
+            activity = history.own_activity(session, user.id, activity_id) if user else None
+            if (
+                activity is None
+                or activity.deleted_at is not None
+                or activity.kind != "visit"
+                or activity.status != "done"
+            ):
+                return False
     rows = [
         [
             B(T.BTN_DEBRIEF_YES, callback_data=f"cl:d:{activity_id}"),

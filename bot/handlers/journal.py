@@ -328,12 +328,15 @@ async def close_buttons(query: Any) -> None:
         await query.edit_message_reply_markup(None)
 
 
-def _store_card(services: Services, telegram_id: int, card: Card, update_id: int) -> int:
-    """Commit a card; return its activity id."""
+def _store_card(
+    services: Services, telegram_id: int, card: Card, update_id: int
+) -> tuple[int, str, str]:
+    """Commit a card; return its activity's id, kind and status."""
     with services.session() as session:
         user = get_user(session, telegram_id)
         assert user is not None
-        return crm.save_card(session, user, card, update_id=update_id).id
+        activity = crm.save_card(session, user, card, update_id=update_id)
+        return activity.id, activity.kind, activity.status
 
 
 async def _validate(update: Update, context: BotContext, cid: str, card: Card) -> None:
@@ -345,7 +348,7 @@ async def _validate(update: Update, context: BotContext, cid: str, card: Card) -
         await ask_field(update, context, cid, missing)
         return
     editing = card.activity_id is not None
-    activity_id = await context.services.run_db(
+    activity_id, kind, status = await context.services.run_db(
         _store_card, context.services, update.effective_user.id, card, update.update_id
     )
     # committed above: only now does the bot say it is stored
@@ -356,10 +359,11 @@ async def _validate(update: Update, context: BotContext, cid: str, card: Card) -
     if card.followup:
         message += "\n" + texts.SAVED_FOLLOWUP.format(date=texts.fmt_date(card.followup))
     await context.bot.send_message(chat_of(update), message)
-    if not editing and card.kind == "visit" and not card.is_plan:
+    if not editing and kind == "visit" and status == "done":
         from bot.handlers import checklists
 
-        await checklists.offer_debrief(update, context, activity_id)
+        # just saved by this user: no need to read it again
+        await checklists.offer_debrief(update, context, activity_id, checked=True)
 
 
 async def _company_chosen(
