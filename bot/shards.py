@@ -117,7 +117,12 @@ def resolve_processes(settings: Settings, cpus: int | None = None) -> int:
         return 1  # SQLite has one writer at a time: more processes would only wait on it
     if settings.bot_processes:
         return settings.bot_processes
-    return max(1, min(cpus or os.cpu_count() or 1, 4))
+    if cpus is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))  # the cores this process may run on
+        except (AttributeError, OSError):
+            cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
 
 
 # ------------------------------------------------------------------ poller side
