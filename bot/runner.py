@@ -38,6 +38,26 @@ MAX_IN_FLIGHT = 80
 """Above this many updates in progress, the next poll waits (getUpdates returns ≤ 100)."""
 
 
+POLL_ERRORS = (Conflict, RetryAfter, NetworkError, TimedOut)
+"""What a getUpdates call can fail with (poll_failed says what to do)."""
+
+
+async def poll_failed(exc: BaseException, backoff: float) -> float | None:
+    """Wait as a failed getUpdates asks; return the next backoff, or None to stop (409)."""
+    if isinstance(exc, Conflict):
+        log.error(
+            "un webhook est actif ou un autre processus lit déjà les messages de ce bot : "
+            "supprimez le webhook (deleteWebhook) ou lancez python -m bot.webhook"
+        )
+        return None
+    if isinstance(exc, RetryAfter):
+        await asyncio.sleep(float(exc.retry_after if isinstance(exc.retry_after, int) else 1))
+        return backoff
+    log.warning("getUpdates failed; retrying in %.0f s", backoff)
+    await asyncio.sleep(backoff)
+    return min(backoff * 2, 30)
+
+
 def decode_update(item: dict[str, Any], bot: Any) -> Update | None:
     """Decode one raw update; None (logged with its id) when PTB cannot read it.
 
@@ -183,21 +203,11 @@ async def run_polling(app: AppType, poll_timeout: int = 10) -> None:
                 break
             try:
                 updates = poll.result()
-            except Conflict:
-                log.error(
-                    "un webhook est actif ou un autre processus lit déjà les messages de ce bot : "
-                    "supprimez le webhook (deleteWebhook) ou lancez python -m bot.webhook"
-                )
-                break
-            except RetryAfter as exc:
-                await asyncio.sleep(
-                    float(exc.retry_after if isinstance(exc.retry_after, int) else 1)
-                )
-                continue
-            except (NetworkError, TimedOut):
-                log.warning("getUpdates failed; retrying in %.0f s", backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30)
+            except POLL_ERRORS as exc:
+                retry = await poll_failed(exc, backoff)
+                if retry is None:
+                    break
+                backoff = retry
                 continue
             backoff = 1.0
             pipeline.take(list(updates))

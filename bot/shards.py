@@ -39,8 +39,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 
+from bot.runner import POLL_ERRORS, poll_failed
 from bot.webhook import owner
 
 if TYPE_CHECKING:
@@ -333,22 +333,12 @@ async def run_sharded(settings: Settings, count: int) -> int:
                 break
             try:
                 items = poll.result()
-            except Conflict:
-                log.error(
-                    "un webhook est actif ou un autre processus lit déjà les messages de ce bot : "
-                    "supprimez le webhook (deleteWebhook) ou lancez python -m bot.webhook"
-                )
-                code = 1
-                break
-            except RetryAfter as exc:
-                await asyncio.sleep(
-                    float(exc.retry_after if isinstance(exc.retry_after, int) else 1)
-                )
-                continue
-            except (NetworkError, TimedOut):
-                log.warning("getUpdates failed; retrying in %.0f s", backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30)
+            except POLL_ERRORS as exc:
+                retry = await poll_failed(exc, backoff)
+                if retry is None:
+                    code = 1
+                    break
+                backoff = retry
                 continue
             backoff = 1.0
             poller.take(list(items))

@@ -68,6 +68,22 @@ def pg_database() -> Iterator[str]:
     admin.dispose()
 
 
+def _emptied(url: str) -> str:
+    """Empty every table of a migrated PostgreSQL database; return its URL."""
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_database: str) -> Iterator[str]:
+    """The session's migrated PostgreSQL database, emptied for this test."""
+    yield _emptied(pg_database)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database: SQLite file copy or truncated PostgreSQL."""
@@ -77,13 +93,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         shutil.copy(template, path)
         yield f"sqlite:///{path}"
         return
-    url: str = request.getfixturevalue("pg_database")
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    yield url
+    yield _emptied(request.getfixturevalue("pg_database"))
 
 
 @pytest.fixture

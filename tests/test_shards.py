@@ -6,18 +6,15 @@ import asyncio
 import dataclasses
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 from telegram import Update
 
 from bot.shards import raw_routing_id, resolve_processes
 from bot.webhook import owner, routing_id
 from core.settings import ConfigError, Settings, load_settings
-from db.models import Base
 from fakegram.server import FakeTelegram
 from tests.e2e import start_bot, wait_ready
 
@@ -169,17 +166,6 @@ def test_routing_spreads_chats_over_the_workers() -> None:
 
 
 # ------------------------------------------------------------------ real processes
-
-
-@pytest.fixture
-def pg_url(pg_database: str) -> Iterator[str]:
-    """The session's migrated PostgreSQL database, emptied for this test."""
-    engine = create_engine(pg_database)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    yield pg_database
 
 
 def _children(pid: int) -> list[int]:

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import create_engine, func, select, update
 
 from bot import texts
 from bot.webhook import SECRET_HEADER, ShardScheduler, owner
-from db.models import Activity, Base, ProcessedUpdate, Push, User
+from db.models import Activity, ProcessedUpdate, Push, User
 from fakegram.client import FakeTelegramClient
 from fakegram.server import FakeTelegram
 from journal.calendar import is_working_day
@@ -46,17 +46,6 @@ ALL_DAYS = (1, 2, 3, 4, 5, 6, 7)
 NAMES = ("Camille", "Hugo", "Inès", "Louis")
 HANDLED = re.compile(r"update (\d+) chat (-?\d+) handled by worker (\d+)/(\d+)")
 JSON = dict[str, Any]
-
-
-@pytest.fixture
-def pg_url(pg_database: str) -> Iterator[str]:
-    """The session's migrated PostgreSQL database, emptied for this test."""
-    engine = create_engine(pg_database)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    yield pg_database
 
 
 def _pick_users() -> list[int]:
