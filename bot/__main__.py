@@ -23,12 +23,9 @@ def _load_dotenv(path: str = ".env") -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Check the settings, upgrade the database, then run."""
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from bot.process import setup_logging
+
+    setup_logging()
     _load_dotenv()
     try:
         settings: Settings = load_settings()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 import warnings
+from collections.abc import Collection
 from typing import Any, TextIO
 
 from telegram import Update
@@ -19,6 +19,7 @@ from bot.driver import Driver
 from bot.handlers.gate import set_high_water
 from bot.localapi import LocalBotApi, SentMessage
 from bot.persistence import persist
+from bot.process import stop_event
 
 log = logging.getLogger(__name__)
 # Pipeline.poll calls getUpdates through do_api_request so as to decode only new updates.
@@ -56,6 +57,17 @@ async def poll_failed(exc: BaseException, backoff: float) -> float | None:
     log.warning("getUpdates failed; retrying in %.0f s", backoff)
     await asyncio.sleep(backoff)
     return min(backoff * 2, 30)
+
+
+def next_offset(in_flight: Collection[int], last_taken: int | None) -> int | None:
+    """The getUpdates offset that confirms exactly the finished updates.
+
+    Telegram confirms every update below the offset: the oldest update still in progress,
+    else the one after the last update taken (None before the first poll).
+    """
+    if in_flight:
+        return min(in_flight)
+    return None if last_taken is None else last_taken + 1
 
 
 def decode_update(item: dict[str, Any], bot: Any) -> Update | None:
@@ -96,9 +108,7 @@ class Pipeline:
     @property
     def offset(self) -> int | None:
         """The getUpdates offset: confirms exactly the updates that are finished."""
-        if self.in_flight:
-            return min(self.in_flight)
-        return None if self.last_taken is None else self.last_taken + 1
+        return next_offset(self.in_flight, self.last_taken)
 
     async def poll(self, timeout: int) -> list[Update]:
         """getUpdates from the offset; only updates not taken yet are decoded."""
@@ -167,11 +177,7 @@ class Pipeline:
 
 async def run_polling(app: AppType, poll_timeout: int = 10) -> None:
     """Poll Telegram and confirm each update only once its effects are committed."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_event()
     async with app:
         await post_init(app)
         set_high_water(app)  # this process is the only consumer of the bot's updates

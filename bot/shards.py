@@ -33,14 +33,15 @@ import os
 import signal
 import socket
 import sys
-import time
 import warnings
 from collections import defaultdict
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 
-from bot.runner import POLL_ERRORS, poll_failed
+from bot.process import setup_logging, stop_event
+from bot.runner import POLL_ERRORS, next_offset, poll_failed
 from bot.webhook import owner
 
 if TYPE_CHECKING:
@@ -131,24 +132,28 @@ def resolve_processes(settings: Settings, cpus: int | None = None) -> int:
 class WorkerLink:
     """One worker process and the socket the poller talks to it through."""
 
-    def __init__(self, index: int, proc: asyncio.subprocess.Process) -> None:
+    def __init__(
+        self,
+        index: int,
+        proc: asyncio.subprocess.Process,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
         self.index = index
         self.proc = proc
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self.reader = reader
+        self.writer = writer
         self.ready = asyncio.Event()
 
     def send(self, items: list[dict[str, Any]]) -> None:
         """Hand a batch of raw updates to the worker (one JSON line)."""
-        assert self.writer is not None
         self.writer.write(json.dumps(items, ensure_ascii=False).encode() + b"\n")
 
 
 class Poller:
     """getUpdates for the workers: routes by chat, confirms only what they report done."""
 
-    def __init__(self, settings: Settings, count: int) -> None:
-        self.settings = settings
+    def __init__(self, count: int) -> None:
         self.count = count
         self.links: list[WorkerLink] = []
         self.in_flight: set[int] = set()
@@ -161,10 +166,8 @@ class Poller:
 
     @property
     def offset(self) -> int | None:
-        """The getUpdates offset: confirms exactly the updates that are finished."""
-        if self.in_flight:
-            return min(self.in_flight)
-        return None if self.last_taken is None else self.last_taken + 1
+        """The getUpdates offset: confirms exactly the updates reported done."""
+        return next_offset(self.in_flight, self.last_taken)
 
     async def spawn(self) -> None:
         """Start the workers and wait until each has loaded and says it is ready."""
@@ -185,8 +188,7 @@ class Poller:
                 pass_fds=(theirs.fileno(),),
             )
             theirs.close()
-            link = WorkerLink(index, proc)
-            link.reader, link.writer = await asyncio.open_connection(sock=mine)
+            link = WorkerLink(index, proc, *await asyncio.open_connection(sock=mine))
             self.links.append(link)
             self._readers.append(asyncio.create_task(self._read(link), name=f"shard-{index}"))
 
@@ -194,19 +196,20 @@ class Poller:
             for link in self.links:
                 await link.ready.wait()
 
-        ready = asyncio.create_task(all_ready())
-        failed = asyncio.create_task(self.failed.wait())
-        await asyncio.wait(
-            {ready, failed}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
-        )
-        ready.cancel()
-        failed.cancel()
+        await self.unless_failed(all_ready(), READY_TIMEOUT)
         if self.failed.is_set() or not all(link.ready.is_set() for link in self.links):
             raise RuntimeError("a bot worker did not start (see its log lines above)")
 
+    async def unless_failed(self, waited: Awaitable[Any], timeout: float | None) -> None:
+        """Wait for `waited`, until a worker fails, or for `timeout` seconds."""
+        task = asyncio.ensure_future(waited)
+        failed = asyncio.create_task(self.failed.wait())
+        await asyncio.wait({task, failed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        task.cancel()
+        failed.cancel()
+
     async def _read(self, link: WorkerLink) -> None:
         """Take the worker's messages: ready, then the ids of finished updates."""
-        assert link.reader is not None
         while True:
             line = await link.reader.readline()
             if not line:
@@ -239,21 +242,15 @@ class Poller:
 
     async def settle(self, timeout: float | None) -> None:
         """Wait until nothing is in progress (or a worker failed), or for `timeout` seconds."""
-        if not self.in_flight:
-            return
-        idle = asyncio.create_task(self.idle.wait())
-        failed = asyncio.create_task(self.failed.wait())
-        await asyncio.wait({idle, failed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        idle.cancel()
-        failed.cancel()
+        if self.in_flight:
+            await self.unless_failed(self.idle.wait(), timeout)
 
     async def close_workers(self, timeout: float = 60.0) -> None:
         """End the workers' input (they finish, write their state, exit) and reap them."""
         self.closing = True
         for link in self.links:
-            if link.writer is not None:
-                with contextlib.suppress(Exception):
-                    link.writer.write_eof()
+            with contextlib.suppress(Exception):
+                link.writer.write_eof()
         for link in self.links:
             try:
                 await asyncio.wait_for(link.proc.wait(), timeout)
@@ -265,8 +262,7 @@ class Poller:
         for task in self._readers:
             task.cancel()
         for link in self.links:
-            if link.writer is not None:
-                link.writer.close()
+            link.writer.close()
 
 
 async def run_sharded(settings: Settings, count: int) -> int:
@@ -275,12 +271,8 @@ async def run_sharded(settings: Settings, count: int) -> int:
 
     from bot.request import AiohttpRequest
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    poller = Poller(settings, count)
+    stop = stop_event()
+    poller = Poller(count)
     bot = Bot(
         settings.telegram_token,
         base_url=settings.telegram_base_url,
@@ -433,12 +425,9 @@ class ShardWorker:
         from bot.runner import decode_update
         from bot.webhook import routing_id
 
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            # The poller decides: it stops polling, waits for what this worker holds, then
-            # closes the socket.
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, lambda: None)
+        # SIGTERM/SIGINT (a whole process group signalled) are caught and left to the poller:
+        # it stops polling, waits for what this worker holds, then closes the socket.
+        stop_event()
         self.shard.install_tick()
         async with self.app:
             await post_init(self.app)
@@ -477,12 +466,7 @@ class ShardWorker:
 def run_worker(index: int, count: int, fd: int, parent: int) -> int:
     """Entry point of one worker process."""
     _die_with_parent(parent)
-    logging.basicConfig(
-        format=f"%(asctime)s %(levelname)s [worker {index}/{count}] %(name)s: %(message)s",
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    setup_logging(f"worker {index}/{count}")
     from bot.__main__ import _load_dotenv
     from core.settings import load_settings
 
@@ -490,11 +474,8 @@ def run_worker(index: int, count: int, fd: int, parent: int) -> int:
     settings = load_settings()  # the poller checked it already
     from bot.app import build_application
 
-    sock = socket.socket(fileno=fd)
-    started = time.monotonic()
     worker = ShardWorker(build_application(settings), index, count)
-    log.debug("worker built in %.1f s", time.monotonic() - started)
-    asyncio.run(worker.serve(sock))
+    asyncio.run(worker.serve(socket.socket(fileno=fd)))
     return 0
 
 

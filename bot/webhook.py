@@ -52,6 +52,7 @@ from sqlalchemy import delete, select, text
 from telegram import Update
 
 from bot.persistence import persist
+from bot.process import setup_logging, stop_event
 from scheduler import rules
 from scheduler.sender import PushSender
 from scheduler.service import (
@@ -402,7 +403,7 @@ class Worker:
         """Run until SIGTERM/SIGINT (or the parent receiver dies), then drain and stop."""
         from bot.app import post_init
 
-        stop = _stop_event()
+        stop = stop_event()
         watcher = _watch_parent(stop)
         async with self.app:
             await post_init(self.app)
@@ -633,7 +634,7 @@ class Receiver:
         self, host: str, port: int, port_file: str | None, register: Callable[[], Awaitable[None]]
     ) -> None:
         """Start (or reach) the workers, listen, register the webhook, run until SIGTERM."""
-        stop = _stop_event()
+        stop = stop_event()
         self.http = ClientSession(
             connector=TCPConnector(limit=200),
             timeout=ClientTimeout(total=self.forward_timeout),
@@ -702,16 +703,6 @@ async def register_webhook(
 # ------------------------------------------------------------------ helpers
 
 
-def _stop_event() -> asyncio.Event:
-    """Return an event set by SIGTERM or SIGINT."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
 def _watch_parent(stop: asyncio.Event) -> asyncio.Task[None] | None:
     """Stop a spawned worker whose receiver died (WEBHOOK_PARENT_PID)."""
     parent = os.environ.get("WEBHOOK_PARENT_PID", "")
@@ -754,16 +745,6 @@ def _secret() -> str:
     return secret
 
 
-def _setup_logging(tag: str) -> None:
-    """Log like `python -m bot`, each line tagged with the process role."""
-    logging.basicConfig(
-        format=f"%(asctime)s %(levelname)s [{tag}] %(name)s: %(message)s",
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
 def upgrade_locked(url: str) -> None:
     """Upgrade the schema, one process at a time on PostgreSQL (workers start together)."""
     from sqlalchemy import create_engine
@@ -802,7 +783,7 @@ def _load_settings() -> Settings:
 
 def run_worker(args: argparse.Namespace) -> int:
     """Entry point of `python -m bot.webhook worker`."""
-    _setup_logging(f"worker {args.index}/{args.count}")
+    setup_logging(f"worker {args.index}/{args.count}")
     settings = _load_settings()
     secret = _secret()
     if not settings.telegram_token:
@@ -830,7 +811,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
 def run_receiver(args: argparse.Namespace) -> int:
     """Entry point of `python -m bot.webhook receiver`."""
-    _setup_logging("receiver")
+    setup_logging("receiver")
     secret = _secret()
     public_url = os.environ.get("WEBHOOK_URL", "")
     path = args.path or (urlsplit(public_url).path if public_url else "") or "/telegram"
